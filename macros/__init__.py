@@ -1,0 +1,1 @@
+"""Data layer of the site: load and validate data/, render it with Jinja. Does not import MkDocs."""

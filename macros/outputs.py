@@ -1,0 +1,71 @@
+"""Files generated beside the pages: calendars (.ics) of key dates and Atom feeds of news."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import icalendar
+from feedgen.feed import FeedGenerator
+
+from .data import Site
+from .render import Renderer
+
+
+def calendar(site: Site, year: int, lang: str) -> bytes:
+    """guidelines-<year>.ics: one all-day event per key date or period (RFC 5545)."""
+    g = site.guidelines[year]
+    view = Renderer(site, lang).guidelines_view(year)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//JET Programme for organisations//guidelines//" + lang.upper())
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", g.title.get(lang))
+    stamp = dt.datetime(g.year, 1, 1, tzinfo=dt.UTC)
+    for k in g.dates:
+        event = icalendar.Event()
+        event.add("uid", f"{year}-{k.id}@guidelines.jet-organisations")
+        event.add("dtstamp", stamp)
+        event.add("summary", k.label.get(lang))
+        event.add("description", view.date(k.id))
+        last = (k.end or k.start).last if not k.open_end else k.start.first
+        event.add("dtstart", k.start.first)
+        event.add("dtend", last + dt.timedelta(days=1))
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def feed(site: Site, lang: str, base_url: str) -> bytes:
+    """news/feed.xml: the news items of one language as an Atom feed."""
+    r = Renderer(site, lang, "news/index.md")
+    home = base_url.rstrip("/") + "/" + ("" if lang == "ja" else f"{lang}/")
+    fg = FeedGenerator()
+    fg.id(home + "news/")
+    fg.title(f"{r.ui['site']['name']} – {site.home.headings.news.get(lang)}")
+    fg.link(href=home + "news/", rel="alternate")
+    fg.link(href=home + "news/feed.xml", rel="self")
+    fg.language(lang)
+    items = sorted(site.news.items, key=lambda i: (i.date, i.id))
+    for item in items:
+        when = dt.datetime.combine(item.date, dt.time(), tzinfo=dt.UTC)
+        entry = fg.add_entry()
+        link = item.url or f"{home}news/#{item.id}"
+        entry.id(f"{home}news/#{item.id}")
+        entry.title(item.title.get(lang))
+        entry.link(href=link)
+        entry.published(when)
+        entry.updated(when)
+        if item.body is not None:
+            entry.content(str(r.md(item.body)), type="html")
+        for tag in item.tags:
+            entry.category(term=tag)
+    if items:
+        fg.updated(dt.datetime.combine(items[-1].date, dt.time(), tzinfo=dt.UTC))
+    return fg.atom_str(pretty=True)
+
+
+def write_all(site: Site, lang: str, out: Path, base_url: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for year in site.guidelines:
+        (out / f"guidelines-{year}.ics").write_bytes(calendar(site, year, lang))
+    (out / "news").mkdir(exist_ok=True)
+    (out / "news" / "feed.xml").write_bytes(feed(site, lang, base_url))

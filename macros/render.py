@@ -1,0 +1,246 @@
+"""Render data into Markdown pages with Jinja (StrictUndefined, autoescaping). No MkDocs here."""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from functools import cached_property
+from pathlib import Path
+
+import markdown
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import fmt
+from . import schema as s
+from .data import REF, Site, anchors, walk
+
+TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_LANG = "ja"
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#+!|~^]")
+
+
+def esc(text: str) -> Markup:
+    """Plain text → HTML that Markdown leaves alone (HTML- and Markdown-escaped)."""
+    escaped = html.escape(text, quote=True)
+    return Markup(_MD_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", escaped))
+
+
+def page_url(src_uri: str) -> str:
+    """Site-relative URL of a page file, as MkDocs builds it with directory URLs."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def _markdown_without_html() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+class GuidelinesView:
+    """One year's guidelines seen in full (role=None) or for one role: visibility, refs, footnotes."""
+
+    def __init__(self, r: Renderer, g: s.Guidelines, role: str | None, only: list[str] | None = None):
+        self.r, self.g, self.role, self.only = r, g, role, only
+        self.footnotes: list[s.Footnote] = []
+        self._fns = {f.id: f for f in g.footnotes}
+        self._dates = {d.id: d for d in g.dates}
+        self.anchors = anchors(g)
+        self._numbers: dict[str, str] = {}
+        self._visible: set[str] = set()
+        self._index(g.sections, "", True)
+        if only is not None:
+            self._visible = {i for i in self._visible if any(self._within(i, o) for o in only)}
+
+    def _within(self, anchor: str, top: str) -> bool:
+        sec = self.anchors[top]
+        return anchor == top or any(anchor == getattr(o, "id", None) for _, o in walk(sec))
+
+    def excerpt(self) -> list[s.Section]:
+        """The sections named by ``only``, in the order given."""
+        return [self.anchors[i] for i in self.only or []]
+
+    def _index(self, sections: list[s.Section], parent: str, visible: bool) -> None:
+        for sec in sections:
+            number = (parent + "." if parent and sec.number else parent) + (sec.number or "")
+            self._numbers[sec.id] = number
+            shown = visible and self.shows(sec)
+            if shown:
+                self._visible.add(sec.id)
+                self._visible |= {b.id for b in sec.blocks if hasattr(b, "id") and self.shows(b)}
+            self._index(sec.sections, number, shown)
+
+    def shows(self, obj) -> bool:
+        return self.role is None or getattr(obj, "role", None) in (None, self.role)
+
+    def number(self, sec: s.Section) -> str:
+        return self._numbers[sec.id]
+
+    def key_date(self, date_id: str) -> s.KeyDate:
+        return self._dates[date_id]
+
+    def date(self, date_id: str) -> str:
+        return fmt.key_date(self._dates[date_id], self.r.ui, self.r.lang)
+
+    def t(self, text: s.Text) -> Markup:
+        """Text with {fn:}, {date:}, {ref:} resolved for this view."""
+        out, pos = Markup(), 0
+        raw = text.get(self.r.lang)
+        for m in REF.finditer(raw):
+            out += esc(raw[pos : m.start()]) + self._ref(m[1], m[2])
+            pos = m.end()
+        return out + esc(raw[pos:])
+
+    def _ref(self, kind: str, ref: str) -> Markup:
+        if kind == "date":
+            return esc(self.date(ref))
+        if kind == "fn":
+            first = self._fns[ref] not in self.footnotes
+            if first:
+                self.footnotes.append(self._fns[ref])
+            n = self.footnotes.index(self._fns[ref]) + 1
+            label = self.r.ui["guidelines"]["footnote"].format(n=n)
+            anchor = f' id="fnref-{ref}"' if first else ""
+            return Markup(
+                f'<sup class="fnref"{anchor}><a href="#fn-{ref}" role="doc-noteref"'
+                f' aria-label="{esc(label)}">{n}</a></sup>'
+            )
+        target = self.anchors[ref]
+        name = self._numbers.get(ref) or target.title.get(self.r.lang) if isinstance(target, s.Section) else None
+        name = esc(name or target.caption.get(self.r.lang))
+        return Markup(f'<a href="#{ref}">{name}</a>') if ref in self._visible else name
+
+
+class Renderer:
+    """Everything a page template may call, for one language and one page."""
+
+    def __init__(self, site: Site, lang: str, src_uri: str = "index.md"):
+        self.site, self.lang, self.url = site, lang, page_url(src_uri)
+        self.ui = site.ui[lang]
+
+    @cached_property
+    def _md(self) -> markdown.Markdown:
+        return _markdown_without_html()
+
+    def t(self, text: s.Text) -> Markup:
+        return esc(text.get(self.lang))
+
+    def md(self, text: s.MarkdownText) -> Markup:
+        """Markdown text → HTML; raw HTML in the data is shown as text, never passed through."""
+        return Markup(self._md.reset().convert(text.get(self.lang)))
+
+    def link(self, src_uri: str, fragment: str = "") -> str:
+        """Relative URL from this page to another page file (language-neutral)."""
+        target = page_url(src_uri)
+        rel = posixpath.relpath("/" + target, "/" + self.url) if target != self.url else "."
+        rel = "./" if rel == "." else rel + ("/" if target.endswith("/") and rel != "." else "")
+        return rel.replace("//", "/") + (f"#{fragment}" if fragment else "")
+
+    def asset(self, path: str) -> str:
+        """Relative URL from this page to a generated file of the same language."""
+        return posixpath.relpath("/" + path, "/" + self.url)
+
+    def role_label(self, role_id: str) -> str:
+        role = self.site.role(role_id)
+        return self.ui["formats"]["role"].format(name=role.name.get(self.lang), abbr=role.abbr)
+
+    def guidelines_view(self, year: int, role: str | None = None, only=None) -> GuidelinesView:
+        return GuidelinesView(self, self.site.guidelines[year], role, only)
+
+    def outside(self, path: str) -> str:
+        """Relative URL to a path of the whole site (not under this language), e.g. the FAQ."""
+        here = ("" if self.lang == DEFAULT_LANG else self.lang + "/") + self.url
+        return posixpath.relpath("/" + path, "/" + here) + ("/" if path.endswith("/") else "")
+
+    def size(self, n: int) -> str:
+        return self.ui["formats"]["size"].format(size=f"{n / 1024:,.0f} KB" if n < 1048576 else f"{n / 1048576:,.1f} MB")
+
+    def hours(self, h: s.Hours) -> str:
+        days = self.ui["formats"]["weekdays"] if h.days == ["mon", "tue", "wed", "thu", "fri"] else "・".join(
+            self.ui["days"][d] for d in h.days
+        )
+        return self.ui["formats"]["hours"].format(days=days, opens=h.opens.lstrip("0"), closes=h.closes)
+
+    def shares_text(self) -> str:
+        return self.ui["formats"]["list_sep"].join(
+            self.ui["programme"]["share_item"].format(role=self.role_label(role.id), n=role.share)
+            for role in self.site.programme.roles
+        )
+
+    def contacts_jsonld(self) -> Markup:
+        """schema.org Organization with one ContactPoint (and opening hours) per desk."""
+        c = self.site.contacts
+        days = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+                "sat": "Saturday", "sun": "Sunday"}
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Organization",
+            "name": c.organisation.name.get(self.lang),
+            "url": c.organisation.url,
+            "contactPoint": [
+                {
+                    "@type": "ContactPoint",
+                    "name": d.name.get(self.lang),
+                    "contactType": d.summary.get(self.lang),
+                    "availableLanguage": ["ja", "en"],
+                    "hoursAvailable": {
+                        "@type": "OpeningHoursSpecification",
+                        "dayOfWeek": [days[x] for x in d.hours.days],
+                        "opens": d.hours.opens,
+                        "closes": d.hours.closes,
+                    },
+                }
+                for d in c.desks
+            ],
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+        return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
+
+    def render_page(self, source: str) -> str:
+        template = _env().from_string(source)
+        return template.render(**self.context())
+
+    def context(self) -> dict:
+        base = {
+            "site": self.site,
+            "lang": self.lang,
+            "ui": self.ui,
+            "r": self,
+            "t": self.t,
+            "md": self.md,
+            "fmt": fmt,
+        }
+        return {**base, **_macros(base)}
+
+
+_ENV: Environment | None = None
+
+
+def _env() -> Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            undefined=StrictUndefined,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=True,
+        )
+    return _ENV
+
+
+def _macros(context: dict) -> dict:
+    """Every public macro of templates/*.j2, by name, bound to this page's context."""
+    out = {}
+    for path in sorted(TEMPLATES.glob("*.j2")):
+        module = _env().get_template(path.name).make_module(context)
+        out.update({k: v for k, v in vars(module).items() if not k.startswith("_") and callable(v)})
+    return out

@@ -1,0 +1,504 @@
+"""The one schema of all data files (pydantic). The build validates with it; editors get its JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+    Field(description="安定した英語のID（小文字・ハイフン区切り） / stable English id, kebab-case"),
+]
+Url = Annotated[str, StringConstraints(pattern=r"^https://\S+$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Model):
+    """Plain text in both languages; escaped when rendered."""
+
+    ja: NonEmpty = Field(description="日本語（必須） / Japanese (required)")
+    en: NonEmpty | None = Field(None, description="英語（必須。untranslated: true のときのみ省略可） / English")
+    untranslated: bool = Field(
+        False, description="英訳が未作成であることを明示 / English explicitly not yet written"
+    )
+
+    @model_validator(mode="after")
+    def _english_or_waiver(self):
+        if self.en is None and not self.untranslated:
+            raise ValueError("en: required (or mark the field `untranslated: true`)")
+        if self.en is not None and self.untranslated:
+            raise ValueError("untranslated: true but en is given")
+        return self
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en is not None else self.ja
+
+
+class MarkdownText(Text):
+    """Text in both languages that may carry Markdown (paragraphs, lists, links)."""
+
+
+class Keywords(Model):
+    """Words users search for that the text itself doesn't use (indexed, not shown)."""
+
+    ja: list[NonEmpty] = []
+    en: list[NonEmpty] = []
+
+
+# ---- dates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar day, or a month when ``day`` is None."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day or 1)
+
+    @property
+    def last(self) -> dt.date:
+        if self.day:
+            return self.first
+        nxt = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+    def iso(self) -> str:
+        return self.first.isoformat() if self.day else f"{self.year:04d}-{self.month:02d}"
+
+
+def _partial_date(value):
+    if isinstance(value, PartialDate):
+        return value
+    text = str(value)
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text)
+    if not m:
+        raise ValueError(f"invalid date {text!r}: use YYYY-MM-DD or YYYY-MM")
+    year, month, day = int(m[1]), int(m[2]), int(m[3]) if m[3] else None
+    try:
+        dt.date(year, month, day or 1)
+    except ValueError:
+        raise ValueError(f"invalid date {text!r}: no such day") from None
+    return PartialDate(year, month, day)
+
+
+def _day(value):
+    d = _partial_date(value)
+    if d.day is None:
+        raise ValueError(f"invalid date {value!r}: a full date YYYY-MM-DD is required")
+    return d.first
+
+
+DateOrMonth = Annotated[
+    PartialDate,
+    BeforeValidator(_partial_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}),
+]
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_day),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+
+
+class KeyDate(Model):
+    """A date or period of the guidelines; text refers to it with {date:ID}."""
+
+    id: Id
+    start: DateOrMonth
+    end: DateOrMonth | None = None
+    open_end: bool = Field(False, description="「～」以降 / from this date onwards")
+    label: Text
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end is not None and self.end.first < self.start.first:
+            raise ValueError("end: before start")
+        if self.end is not None and self.open_end:
+            raise ValueError("open_end: cannot be combined with end")
+        return self
+
+
+# ---- guidelines ----------------------------------------------------------------------
+
+RoleRef = Annotated[Id, Field(description="職種ID（programme.yml の roles） / role id")]
+ListStyle = Literal["decimal", "paren-decimal", "katakana", "paren-katakana", "bullet"]
+
+
+class Paragraph(Model):
+    type: Literal["paragraph"]
+    role: RoleRef | None = None
+    text: Text
+
+
+class ListItem(Model):
+    text: Text
+    role: RoleRef | None = None
+    list: ItemList | None = None
+
+
+class ItemList(Model):
+    style: ListStyle
+    items: list[ListItem] = Field(min_length=1)
+
+
+class ListBlock(ItemList):
+    type: Literal["list"]
+    role: RoleRef | None = None
+
+
+class DocumentRow(Model):
+    name: Text
+    originals: int = Field(ge=0, description="原本の部数 / number of originals")
+    copies: int = Field(ge=0, description="写しの部数 / number of copies")
+    copies_each: bool = Field(False, description="「各」: 原本1部ごとの写し / copies of each original")
+    condition: Text | None = None
+    notes: list[Text] = []
+
+
+class DocumentsBlock(Model):
+    type: Literal["documents"]
+    id: Id
+    role: RoleRef | None = None
+    caption: Text
+    rows: list[DocumentRow] = Field(min_length=1)
+
+
+class PayRow(Model):
+    years: list[int] = Field(min_length=1, description="参加年次 / year(s) of participation")
+    yen: int = Field(gt=0, description="年間報酬額（円、程度） / annual remuneration in yen (approx.)")
+
+
+class PayBlock(Model):
+    type: Literal["pay"]
+    id: Id
+    role: RoleRef | None = None
+    caption: Text
+    rows: list[PayRow] = Field(min_length=1)
+
+
+class TableBlock(Model):
+    type: Literal["table"]
+    id: Id
+    role: RoleRef | None = None
+    caption: Text
+    columns: list[Text] = Field(min_length=1)
+    rows: list[list[Text]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _widths(self):
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(f"rows[{i}]: {len(row)} cells for {len(self.columns)} columns")
+        return self
+
+
+class ScheduleBlock(Model):
+    type: Literal["schedule"]
+    id: Id
+    role: RoleRef | None = None
+    caption: Text
+    dates: list[Id] = Field(min_length=1, description="dates: のID / ids of key dates")
+
+
+Block = Annotated[
+    Paragraph | ListBlock | DocumentsBlock | PayBlock | TableBlock | ScheduleBlock,
+    Field(discriminator="type"),
+]
+
+
+class Section(Model):
+    id: Id
+    number: str | None = Field(None, description="「2」「(1)」など / e.g. 2 or (1)")
+    role: RoleRef | None = None
+    title: Text
+    keywords: Keywords | None = None
+    blocks: list[Block] = []
+    sections: list[Section] = []
+
+
+class Footnote(Model):
+    id: Id
+    text: Text
+
+
+class Guidelines(Model):
+    """data/guidelines/<year>.yml: one year's application guidelines (募集要項)."""
+
+    year: int = Field(ge=1987, le=2100)
+    intake: int = Field(ge=1)
+    country: Text
+    roles: list[RoleRef] = Field(min_length=1)
+    title: Text
+    dates: list[KeyDate] = []
+    footnotes: list[Footnote] = []
+    preamble: list[Block] = []
+    sections: list[Section] = Field(min_length=1)
+
+
+# ---- portal ----------------------------------------------------------------------------
+
+
+class Organiser(Model):
+    id: Id
+    name: Text
+    url: Url | None = None
+
+
+class Figures(Model):
+    since: int = Field(description="開始年 / first year")
+    countries: int = Field(gt=0, description="累計の国数 / countries so far")
+    participants: int = Field(gt=0, description="延べ参加者数（以上） / participants so far (over)")
+
+
+class Role(Model):
+    id: Id
+    abbr: NonEmpty
+    name: Text
+    share: int = Field(ge=0, le=100, description="参加者に占める割合（約%） / approx. share in %")
+    placement: Text
+    duties: Text
+    residence_status: Text
+
+
+class Strengths(Model):
+    title: Text
+    items: list[Text] = Field(min_length=1)
+
+
+class Programme(Model):
+    """data/programme.yml: the programme, its organisers, figures, roles and strengths."""
+
+    name: Text
+    overview: list[Text] = Field(min_length=1)
+    organisers: list[Organiser] = Field(min_length=1)
+    figures: Figures
+    participants: list[Text] = []
+    roles: list[Role] = Field(min_length=1)
+    strengths: Strengths
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class Hours(Model):
+    days: list[Weekday] = Field(min_length=1)
+    opens: Clock
+    closes: Clock
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.closes <= self.opens:
+            raise ValueError("closes: must be after opens")
+        return self
+
+
+class Desk(Model):
+    id: Id
+    name: Text
+    summary: Text
+    duties: list[Text] = Field(min_length=1)
+    hours: Hours
+    keywords: Keywords | None = None
+
+
+class Organisation(Model):
+    name: Text
+    url: Url
+
+
+class Contacts(Model):
+    """data/contacts.yml: the contact desks."""
+
+    organisation: Organisation
+    desks: list[Desk] = Field(min_length=1)
+
+
+class Tag(Model):
+    id: Id
+    name: Text
+
+
+class NewsItem(Model):
+    id: Id
+    date: Day
+    title: Text
+    body: MarkdownText | None = None
+    url: Url | None = None
+    tags: list[Id] = Field(min_length=1)
+    sample: bool = False
+
+    @model_validator(mode="after")
+    def _body_or_url(self):
+        if self.body is None and self.url is None:
+            raise ValueError("body: required when there is no url")
+        return self
+
+
+class News(Model):
+    """data/news.yml: news items (最新情報) and their audience tags."""
+
+    tags: list[Tag] = Field(min_length=1)
+    items: list[NewsItem] = []
+
+
+ResourceKind = Literal["pamphlet", "handbook", "manual", "forms", "tool", "guide", "list"]
+
+
+class Resource(Model):
+    id: Id
+    title: Text
+    description: Text
+    kind: ResourceKind
+    format: NonEmpty = Field(description="PDF, XLSX … / file format")
+    size_bytes: int | None = Field(None, gt=0, description="不明なら null / null when unknown")
+    url: Url | None = Field(None, description="公開ファイルがなければ null / null when not available")
+    date: DateOrMonth
+    sample: bool = False
+
+
+class Audience(Model):
+    id: Id
+    title: Text
+    nav_title: Text
+    summary: Text
+    body: list[Text] = Field(min_length=1)
+    keywords: Keywords | None = None
+    resources: list[Resource] = []
+    pamphlet: bool = Field(False, description="パンフレットを表示する / show the pamphlet")
+    sample: bool = False
+
+
+class Audiences(Model):
+    """data/audiences.yml: the five audiences and their resources."""
+
+    audiences: list[Audience] = Field(min_length=1)
+
+
+class Story(Model):
+    id: Id
+    role: RoleRef
+    place: Text
+    person: Text
+    summary: Text
+
+
+class Video(Model):
+    id: Id
+    title: Text
+    description: Text
+    summary: list[Text] = Field(min_length=1, description="見られない人のための要約 / text alternative")
+    provider: Literal["youtube"]
+    video_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{11}$")] | None = None
+    sample: bool = False
+    stories: list[Story] = []
+
+
+class Videos(Model):
+    """data/videos.yml: videos, shown as click-to-load players."""
+
+    videos: list[Video] = Field(min_length=1)
+
+
+class Pamphlet(Model):
+    title: Text
+    description: list[Text] = Field(min_length=1)
+    published: DateOrMonth
+    guidelines: list[Id] = Field(
+        min_length=1,
+        description="パンフレットに抜粋する最新の募集要項の節ID / sections of the latest guidelines to excerpt",
+    )
+
+
+class Headings(Model):
+    pamphlet: Text
+    audiences: Text
+    news: Text
+    programme: Text
+    participants: Text
+    strengths: Text
+    contacts: Text
+    videos: Text
+    faq: Text
+
+
+class Edition(Model):
+    id: Literal["bilingual", "en", "ja"]
+    title: Text
+
+
+class FaqGate(Model):
+    intro: Text
+    password_note: Text
+    ask: Text
+    desk: Id
+    editions: list[Edition] = Field(min_length=1)
+
+
+class Home(Model):
+    """data/home.yml: the home page 「団体の皆さまへ」."""
+
+    title: Text
+    intro: list[Text] = Field(min_length=1)
+    pamphlet: Pamphlet
+    headings: Headings
+    faq: FaqGate
+
+
+# ---- FAQ (read only by the separate FAQ build) ------------------------------------------
+
+
+class FaqCategory(Model):
+    id: Id
+    title: Text
+
+
+class FaqEntry(Model):
+    id: Id
+    category: Id
+    question: Text
+    answer: MarkdownText
+    refs: list[Id] = Field([], description="募集要項の節ID / guideline section ids")
+
+
+class Faq(Model):
+    """data/faq/faq.yml: the password-protected FAQ (質疑応答集)."""
+
+    sample: bool = False
+    categories: list[FaqCategory] = Field(min_length=1)
+    entries: list[FaqEntry] = Field(min_length=1)
+
+
+# file stem → model; guidelines/<year>.yml and faq/faq.yml are matched by folder
+MODELS: dict[str, type[BaseModel]] = {
+    "guidelines": Guidelines,
+    "programme": Programme,
+    "contacts": Contacts,
+    "news": News,
+    "audiences": Audiences,
+    "videos": Videos,
+    "home": Home,
+    "faq": Faq,
+}
