@@ -20,15 +20,15 @@ def partial(d: PartialDate, lang: str) -> str:
     return day(d.first, lang) if d.day else format_skeleton("yMMMM", d.first, locale=LOCALES[lang])
 
 
-def key_date(k: KeyDate, ui: dict, lang: str) -> str:
-    """2024年2月23日 / 2024年3月～4月 / 2024年5月～ and their English forms."""
+def key_date(k: KeyDate, ui: dict, lang: str, inline: bool = False) -> str:
+    """2024年2月23日 / 2024年3月～4月 / 2024年5月～ (2024年5月 inline) and their English forms."""
     if k.end is not None:
         skeleton = "yMMMd" if k.start.day else "yMMMM"
         if lang == "en":
             skeleton = "yMMMMd" if k.start.day else "yMMMM"
         return format_interval(k.start.first, k.end.last, skeleton, locale=LOCALES[lang])
     text = partial(k.start, lang)
-    return ui["formats"]["from"].format(date=text) if k.open_end else text
+    return ui["formats"]["from"].format(date=text) if k.open_end and not inline else text
 
 
 def yen(amount: int, ui: dict) -> str:

@@ -54,7 +54,9 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_context(context, page, config, nav):
-    context["ui"] = _state["site"].ui[_lang(config)]
+    lang = _lang(config)
+    context["ui"] = _state["site"].ui[lang]
+    context["feed_href"] = Renderer(_state["site"], lang, page.file.src_uri).asset("news/feed.xml")
     return context
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import posixpath
 import re
@@ -19,13 +18,12 @@ from .data import REF, Site, anchors, walk
 
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_LANG = "ja"
-_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#+!|~^]")
+_SPECIAL = re.compile(r"[&<>\"'\\`*_{}\[\]#|]")
 
 
 def esc(text: str) -> Markup:
-    """Plain text → HTML that Markdown leaves alone (HTML- and Markdown-escaped)."""
-    escaped = html.escape(text, quote=True)
-    return Markup(_MD_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", escaped))
+    """Plain text → HTML that Markdown leaves alone: HTML and Markdown characters as references."""
+    return Markup(_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", text))
 
 
 def page_url(src_uri: str) -> str:
@@ -85,8 +83,9 @@ class GuidelinesView:
     def key_date(self, date_id: str) -> s.KeyDate:
         return self._dates[date_id]
 
-    def date(self, date_id: str) -> str:
-        return fmt.key_date(self._dates[date_id], self.r.ui, self.r.lang)
+    def date(self, date_id: str, inline: bool = False) -> str:
+        """A key date as shown in tables; ``inline`` (in running text) leaves "from" to the sentence."""
+        return fmt.key_date(self._dates[date_id], self.r.ui, self.r.lang, inline)
 
     def t(self, text: s.Text) -> Markup:
         """Text with {fn:}, {date:}, {ref:} resolved for this view."""
@@ -99,7 +98,7 @@ class GuidelinesView:
 
     def _ref(self, kind: str, ref: str) -> Markup:
         if kind == "date":
-            return esc(self.date(ref))
+            return esc(self.date(ref, inline=True))
         if kind == "fn":
             first = self._fns[ref] not in self.footnotes
             if first:

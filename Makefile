@@ -1,0 +1,56 @@
+# Commands for people and CI. `make serve` and `make test` set up everything a fresh machine lacks.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install browser check serve build faq preview test lint format bench-search clean
+
+$(STAMP): requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# Headless Chromium (pamphlet PDFs, browser tests) and Japanese fonts: Debian's packages where possible.
+browser: install
+	@if command -v chromium >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else $(PY) -m playwright install chromium; fi
+
+check: install            ## validate data/ (file:line: path: reason)
+	$(PY) -m macros check
+
+serve: install            ## live preview at http://127.0.0.1:8000/ (reloads on data/, macros/, overrides/, content/)
+	$(PY) -m mkdocs serve --livereload --watch data --watch macros --watch overrides
+
+build: browser            ## everything into site/ (FAQ too when FAQ_PASSWORD or FAQ_PASSWORD_FILE is set)
+	$(PY) -m macros.build site
+
+faq: install              ## only the encrypted FAQ, into site/faq/
+	$(PY) -m macros.faq site/faq
+
+preview: build            ## serve the built site/ (with search and FAQ) at http://127.0.0.1:8001/
+	$(PY) -m http.server 8001 --bind 127.0.0.1 --directory site
+
+test: browser             ## lint, then every test (browser tests included)
+	$(VENV)/bin/ruff check macros tests bench
+	$(VENV)/bin/ruff format --check macros tests bench
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check macros tests bench
+	$(VENV)/bin/ruff format --check macros tests bench
+
+format: install
+	$(VENV)/bin/ruff format macros tests bench
+	$(VENV)/bin/ruff check --fix macros tests bench
+
+bench-search: browser     ## search benchmark → bench/search/report.md
+	$(PY) -m bench.search
+
+clean:
+	rm -rf site .site-build .site-old

@@ -1,0 +1,114 @@
+"""Separate FAQ build: `python -m macros.faq OUT` writes three encrypted editions to OUT/{bilingual,en,ja}/.
+
+The FAQ is rendered with Jinja, encrypted with crypto.Sealer, and wrapped in a gate page; nothing of its
+text is written in the clear. The public build never reads data/faq/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import schema as s
+from .crypto import ITERATIONS, PasswordError, Sealer, read_password
+from .data import ROOT, DataError, Site, load_faq, load_site
+from .render import Renderer
+
+TEMPLATES = Path(__file__).parent / "faq_templates"
+ASSETS = ("faq.js", "faq.css")
+EDITION_LANG = {"bilingual": "ja", "en": "en", "ja": "ja"}
+
+
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True, trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _renderers(site: Site, edition: str) -> dict[str, Renderer]:
+    langs = ("ja", "en") if edition == "bilingual" else (edition,)
+    return {lang: Renderer(site, lang, "index.md") for lang in langs}
+
+
+def _guideline_link(site: Site, r: Renderer, section_id: str) -> dict:
+    """Link from /faq/<edition>/ to a section of the latest public guidelines, in the reader's language."""
+    view = r.guidelines_view(site.latest_year)
+    sec = view.anchors[section_id]
+    prefix = "" if r.lang == "ja" else f"{r.lang}/"
+    number = view.number(sec)
+    return {
+        "href": f"../../{prefix}guidelines/{site.latest_year}/#{section_id}",
+        "text": f"{number} {sec.title.get(r.lang)}".strip(),
+    }
+
+
+def render_document(site: Site, faq: s.Faq, edition: str) -> str:
+    """The FAQ itself (before encryption): categories, entries, filter and print controls."""
+    rs = _renderers(site, edition)
+    lang = EDITION_LANG[edition]
+    return _env().get_template("document.html.j2").render(
+        faq=faq, edition=edition, langs=list(rs), rs=rs, ui=site.ui[lang],
+        link=lambda r, sid: _guideline_link(site, r, sid),
+    )
+
+
+def render_gate(site: Site, edition: str, envelope: dict) -> str:
+    lang = EDITION_LANG[edition]
+    r = Renderer(site, lang, "index.md")
+    title = next(e.title for e in site.home.faq.editions if e.id == edition)
+    home = "../../" + ("" if lang == "ja" else f"{lang}/")
+    desk = site.desk(site.home.faq.desk)
+    payload = json.dumps(envelope, separators=(",", ":"))
+    strings = json.dumps(site.ui[lang]["faq"], ensure_ascii=False, separators=(",", ":"))
+    return _env().get_template("gate.html.j2").render(
+        lang=lang, ui=site.ui[lang], t=r.t, title=title, home=home, gate=site.home.faq, desk=desk,
+        contacts=f"{home}contacts/#{desk.id}", site_name=site.ui[lang]["site"]["name"],
+        payload=Markup(payload.replace("</", "<\\/")), strings=Markup(strings.replace("</", "<\\/")),
+    )
+
+
+def build(out: Path, password: str, root: Path = ROOT, iterations: int = ITERATIONS) -> list[Path]:
+    """Write the three encrypted editions and their assets to ``out``; returns the pages written."""
+    site = load_site(root)
+    faq, _ = load_faq(site, root)
+    sealer = Sealer.new(password, iterations)  # one salt per build, one nonce per document
+    out.mkdir(parents=True, exist_ok=True)
+    for asset in ASSETS:
+        shutil.copyfile(TEMPLATES / asset, out / asset)
+    pages = []
+    for edition in (e.id for e in site.home.faq.editions):
+        html = render_document(site, faq, edition).encode("utf-8")
+        envelope = sealer.envelope(html, f"jet-faq:{edition}".encode())
+        page = out / edition / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(render_gate(site, edition, envelope), encoding="utf-8")
+        pages.append(page)
+    return pages
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m macros.faq OUTPUT_DIR", file=sys.stderr)
+        return 2
+    try:
+        password = read_password(dict(os.environ), ROOT)
+        pages = build(Path(argv[0]), password)
+    except PasswordError as exc:
+        print(f"FAQ build refused: {exc}", file=sys.stderr)
+        return 2
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"FAQ: {len(pages)} encrypted editions written to {argv[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
