@@ -43,7 +43,7 @@ def build(site_dir: Path) -> int:
     shutil.rmtree(tmp, ignore_errors=True)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     steps = [
-        ("pages", [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(tmp)]),
+        ("pages", [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp)]),
         ("search index", [sys.executable, "-m", "pagefind", "--site", str(tmp), "--quiet"]),
     ]
     try:

@@ -1,0 +1,104 @@
+"""Shared fixtures: the real data, one full build of the site (FAQ included), a local server, Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from macros.data import load_faq, load_site  # noqa: E402
+
+PASSWORD = "tests-own-password-" + os.urandom(6).hex()  # the tests' own; the code has no default
+COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "site", ".site-*", "__pycache__", ".pytest_cache", ".ruff_cache")
+
+
+@pytest.fixture(scope="session")
+def site():
+    return load_site()
+
+
+@pytest.fixture(scope="session")
+def faq(site):
+    return load_faq(site)[0]
+
+
+def project_copy(dest: Path) -> Path:
+    """A copy of the project (without environments and outputs) to break or extend in a test."""
+    shutil.copytree(ROOT, dest, ignore=COPY_IGNORE)
+    return dest
+
+
+def run(args: list[str], cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FAQ_")}
+    environ.update(env, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=environ, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """site/ as `make build` makes it, with the FAQ encrypted under the tests' password."""
+    out = tmp_path_factory.mktemp("build") / "site"
+    result = run(["-m", "macros.build", str(out)], FAQ_PASSWORD=PASSWORD)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(built):
+    url, server = serve(built)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from macros.browser import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def pages_of(built: Path, lang: str) -> dict[str, str]:
+    """Every public HTML page of one language, by path relative to the site root (FAQ excluded)."""
+    out = {}
+    for path in built.rglob("*.html"):
+        rel = path.relative_to(built).as_posix()
+        if rel.startswith(("faq/", "pagefind/", "assets/")) or rel.endswith("404.html"):
+            continue
+        if (lang == "en") == rel.startswith("en/"):
+            out[rel] = path.read_text(encoding="utf-8")
+    return out
