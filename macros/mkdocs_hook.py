@@ -50,7 +50,19 @@ def on_nav(nav, config, files):
 
 def on_page_markdown(markdown, page, config, files):
     lang = getattr(page.file, "locale_alternate_of", None) or _lang(config)
-    return Renderer(_state["site"], lang, page.file.src_uri).render_page(markdown)
+    renderer = Renderer(_state["site"], lang, page.file.src_uri)
+    markdown = renderer.render_page(markdown)
+    _state.setdefault("nav_titles", {})[page.file.src_uri] = renderer.nav_title
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    """A macro may give a short navigation title; the full heading stays the page's <title>."""
+    short = _state["nav_titles"].pop(page.file.src_uri, None)
+    if short:
+        page.meta["title"] = page.title
+        page.title = short
+    return html
 
 
 def on_page_context(context, page, config, nav):

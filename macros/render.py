@@ -122,6 +122,12 @@ class Renderer:
     def __init__(self, site: Site, lang: str, src_uri: str = "index.md"):
         self.site, self.lang, self.url = site, lang, page_url(src_uri)
         self.ui = site.ui[lang]
+        self.nav_title: str | None = None
+
+    def short_title(self, title: str) -> str:
+        """Called by a macro: the page's title in the navigation, when shorter than its heading."""
+        self.nav_title = title
+        return ""
 
     @cached_property
     def _md(self) -> markdown.Markdown:
