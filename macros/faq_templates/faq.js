@@ -28,7 +28,7 @@
 
   function damaged() {
     form.querySelectorAll("input, button").forEach((el) => { el.disabled = true; });
-    error.textContent = ui.damaged || "This page is damaged.";
+    error.textContent = ui.damaged;
   }
 
   async function deriveKey(password) {
