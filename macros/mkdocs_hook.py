@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 from pathlib import Path
 
@@ -52,27 +53,37 @@ def on_page_markdown(markdown, page, config, files):
     lang = getattr(page.file, "locale_alternate_of", None) or _lang(config)
     renderer = Renderer(_state["site"], lang, page.file.src_uri)
     markdown = renderer.render_page(markdown)
-    _state.setdefault("nav_titles", {})[page.file.src_uri] = renderer.nav_title
+    page.meta.update(renderer.page_meta)
     return markdown
 
 
 def on_page_content(html, page, config, files):
     """A macro may give a short navigation title; the full heading stays the page's <title>."""
-    short = _state["nav_titles"].pop(page.file.src_uri, None)
+    short = page.meta.pop("nav_title", None)
     if short:
         page.meta["title"] = page.title
         page.title = short
     return html
 
 
+def on_env(env, config, files):
+    """UI strings of this language and the search's role filter, for every template (404 included)."""
+    site, lang = _state["site"], _lang(config)
+    renderer = Renderer(site, lang)
+    env.globals["ui"] = site.ui[lang]
+    env.globals["search_roles"] = [(r, renderer.role_label(r)) for r in site.guidelines[site.latest_year].roles]
+    return env
+
+
 def on_page_context(context, page, config, nav):
-    lang = _lang(config)
-    context["ui"] = _state["site"].ui[lang]
-    context["feed_href"] = Renderer(_state["site"], lang, page.file.src_uri).asset("news/feed.xml")
+    context["feed_href"] = Renderer(_state["site"], _lang(config), page.file.src_uri).asset("news/feed.xml")
     return context
 
 
 def on_post_build(config):
+    """Calendars and feeds of this language; Material's own (lunr) search files are not used."""
+    for unused in ("assets/javascripts/lunr", "assets/javascripts/workers"):
+        shutil.rmtree(Path(config.site_dir) / unused, ignore_errors=True)
     lang = _lang(config)
     default = config.plugins["i18n"].default_language
     out = Path(config.site_dir) / ("" if lang == default else lang)

@@ -122,11 +122,12 @@ class Renderer:
     def __init__(self, site: Site, lang: str, src_uri: str = "index.md"):
         self.site, self.lang, self.url = site, lang, page_url(src_uri)
         self.ui = site.ui[lang]
-        self.nav_title: str | None = None
+        self.page_meta: dict[str, str | bool] = {}
 
-    def short_title(self, title: str) -> str:
-        """Called by a macro: the page's title in the navigation, when shorter than its heading."""
-        self.nav_title = title
+    def meta(self, **values) -> str:
+        """Called by a macro to describe its page: nav_title (shorter than the heading), search (false for
+        pages that repeat others), search_type and search_role (search filters)."""
+        self.page_meta.update(values)
         return ""
 
     @cached_property

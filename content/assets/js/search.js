@@ -1,0 +1,133 @@
+// Site search in the header: Pagefind (one index per page language), loaded when the field gets focus.
+// Combobox + listbox: arrows choose, Enter opens, Esc closes, "/" focuses; the result count is announced.
+(() => {
+  "use strict";
+  const box = document.getElementById("site-search");
+  const header = document.querySelector(".md-header__inner");
+  if (!box || !header) return;
+  const ui = JSON.parse(box.dataset.strings);
+  const input = document.getElementById("site-search-input");
+  const panel = document.getElementById("site-search-panel");
+  const list = document.getElementById("site-search-results");
+  const count = document.getElementById("site-search-count");
+  const typeSel = document.getElementById("site-search-type");
+  const roleSel = document.getElementById("site-search-role");
+  const anchor = header.querySelector(".md-header__option") || header.querySelector("[data-md-component=palette]");
+  header.insertBefore(box, anchor ? anchor.closest(".md-header__option") || anchor : null);
+  box.hidden = false;
+
+  let pagefind = null, loading = null, active = -1, timer = 0, serial = 0;
+
+  function load() {
+    if (!loading) {
+      const url = new URL(box.dataset.pagefind, location.href);
+      loading = import(url.href).then(async (pf) => {
+        await pf.options({ baseUrl: new URL("..", url).pathname });
+        await pf.init();
+        pagefind = pf;
+      }).catch(() => { count.textContent = ui.error; });
+    }
+    return loading;
+  }
+
+  function open(show) {
+    panel.hidden = !show;
+    input.setAttribute("aria-expanded", String(show && list.children.length > 0));
+  }
+
+  function filters() {
+    const f = {};
+    if (typeSel.value) f.type = typeSel.value;
+    if (roleSel.value) f.role = roleSel.value;
+    else f.scope = "all";  // the CIR and SEA views repeat the full guidelines: only on request
+    return f;
+  }
+
+  // The best place on the page for the query: the sub-result (heading) that holds the most query words.
+  function best(data, words) {
+    const subs = (data.sub_results || []).filter((s) => s.url);
+    let pick = null, score = -1;
+    for (const sub of subs) {
+      const text = (sub.title + " " + sub.excerpt).toLowerCase();
+      const s = words.reduce((n, w) => n + (text.includes(w) ? 2 : 0), 0) + (sub.excerpt.match(/<mark>/g) || []).length / 10;
+      if (s > score) { pick = sub; score = s; }
+    }
+    return pick || data;
+  }
+
+  async function search() {
+    const q = input.value.trim();
+    const mine = ++serial;
+    if (!q) { list.replaceChildren(); count.textContent = ""; open(true); return; }
+    count.textContent = pagefind ? "" : ui.loading;
+    await load();
+    if (!pagefind || mine !== serial) return;
+    const found = await pagefind.search(q, { filters: filters() });
+    if (mine !== serial || !found) return;
+    const datas = await Promise.all(found.results.slice(0, 8).map((r) => r.data()));
+    if (mine !== serial) return;
+    const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+    list.replaceChildren(...datas.map((data, i) => option(data, best(data, words), i)));
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    count.textContent = found.results.length ? ui.count.replace("{n}", found.results.length) : ui.none;
+    open(true);
+  }
+
+  function option(data, place, i) {
+    const li = document.createElement("li");
+    li.id = `site-search-option-${i}`;
+    li.setAttribute("role", "option");
+    li.setAttribute("aria-selected", "false");
+    const a = document.createElement("a");
+    a.href = place.url;
+    a.tabIndex = -1;
+    const title = document.createElement("span");
+    title.className = "site-search__title";
+    title.textContent = data.meta.title;
+    a.append(title);
+    if (place !== data && place.title !== data.meta.title) {
+      const section = document.createElement("span");
+      section.className = "site-search__section";
+      section.textContent = place.title;
+      a.append(section);
+    }
+    const excerpt = document.createElement("span");
+    excerpt.className = "site-search__excerpt";
+    excerpt.innerHTML = place.excerpt;  // Pagefind's excerpt: escaped text with <mark> around matches
+    a.append(excerpt);
+    li.append(a);
+    li.addEventListener("mousedown", (e) => e.preventDefault());
+    return li;
+  }
+
+  function move(step) {
+    const items = [...list.children];
+    if (!items.length) return;
+    if (active >= 0) items[active].setAttribute("aria-selected", "false");
+    active = (active + step + items.length) % items.length;
+    items[active].setAttribute("aria-selected", "true");
+    items[active].scrollIntoView({ block: "nearest" });
+    input.setAttribute("aria-activedescendant", items[active].id);
+  }
+
+  input.addEventListener("focus", () => { load(); open(true); });
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 60); });
+  typeSel.addEventListener("change", search);
+  roleSel.addEventListener("change", search);
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") { e.preventDefault(); open(true); move(1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
+    else if (e.key === "Enter") {
+      const target = list.children[Math.max(active, 0)];
+      if (target) { e.preventDefault(); location.href = target.querySelector("a").href; }
+    } else if (e.key === "Escape") {
+      if (!panel.hidden) { e.preventDefault(); open(false); } else { input.value = ""; list.replaceChildren(); }
+    }
+  });
+  box.addEventListener("focusout", (e) => { if (!box.contains(e.relatedTarget)) open(false); });
+  document.addEventListener("keydown", (e) => {
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) || document.activeElement.isContentEditable;
+    if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); input.focus(); }
+  });
+})();
