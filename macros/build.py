@@ -44,7 +44,8 @@ def build(site_dir: Path) -> int:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     steps = [
         ("pages", [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp)]),
-        ("search index", [sys.executable, "-m", "pagefind", "--site", str(tmp), "--quiet"]),
+        ("search index", [sys.executable, "-m", "pagefind", "--site", str(tmp), "--quiet", "--exclude-selectors",
+                          ".headerlink", "--exclude-selectors", ".gl-views"]),
     ]
     try:
         for name, command in steps:

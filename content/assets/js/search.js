@@ -70,7 +70,8 @@
     list.replaceChildren(...datas.map((data, i) => option(data, best(data, words), i)));
     active = -1;
     input.removeAttribute("aria-activedescendant");
-    count.textContent = found.results.length ? ui.count.replace("{n}", found.results.length) : ui.none;
+    const n = found.results.length;
+    count.textContent = n === 1 ? ui.count_one : n ? ui.count.replace("{n}", n) : ui.none;
     open(true);
   }
 
