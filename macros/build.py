@@ -28,7 +28,10 @@ def build(site_dir: Path) -> int:
         load_faq(load_site())
     except DataError as exc:
         print(exc, file=sys.stderr)
-        print(f"build: {len(exc.problems)} problem(s) in data/; {site_dir} left unchanged", file=sys.stderr)
+        print(
+            f"build: {len(exc.problems)} problem(s) in data/; {site_dir} left unchanged",
+            file=sys.stderr,
+        )
         return 1
     try:
         password = read_password(dict(os.environ), ROOT)
@@ -44,8 +47,21 @@ def build(site_dir: Path) -> int:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     steps = [
         ("pages", [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp)]),
-        ("search index", [sys.executable, "-m", "pagefind", "--site", str(tmp), "--quiet", "--exclude-selectors",
-                          ".headerlink", "--exclude-selectors", ".gl-views"]),
+        (
+            "search index",
+            [
+                sys.executable,
+                "-m",
+                "pagefind",
+                "--site",
+                str(tmp),
+                "--quiet",
+                "--exclude-selectors",
+                ".headerlink",
+                "--exclude-selectors",
+                ".gl-views",
+            ],
+        ),
     ]
     try:
         for name, command in steps:

@@ -66,7 +66,12 @@ class Sealer:
         """Everything the browser needs to decrypt one document (no trace of the password)."""
         return {
             "v": 1,
-            "kdf": {"name": "PBKDF2", "hash": "SHA-256", "iterations": self.iterations, "salt": b64(self.salt)},
+            "kdf": {
+                "name": "PBKDF2",
+                "hash": "SHA-256",
+                "iterations": self.iterations,
+                "salt": b64(self.salt),
+            },
             "aad": aad.decode("ascii"),
             "check": self.seal(CHECK, b"check"),
             "doc": self.seal(plaintext, aad),
@@ -82,4 +87,6 @@ def open_envelope(password: str, env: dict) -> bytes:
     """Decrypt an envelope (tests and tools); raises InvalidTag on a wrong key or damaged data."""
     key = derive(password, base64.b64decode(env["kdf"]["salt"]), env["kdf"]["iterations"])
     doc = env["doc"]
-    return AESGCM(key).decrypt(base64.b64decode(doc["nonce"]), base64.b64decode(doc["data"]), env["aad"].encode())
+    return AESGCM(key).decrypt(
+        base64.b64decode(doc["nonce"]), base64.b64decode(doc["data"]), env["aad"].encode()
+    )

@@ -205,7 +205,11 @@ class _Checker:
             for lang, refs in (("ja", ja), ("en", en)):
                 for kind, ref in refs:
                     if targets is None:
-                        self.add(src, (*path, lang), f"{{{kind}:{ref}}}: references are only allowed in guidelines")
+                        self.add(
+                            src,
+                            (*path, lang),
+                            f"{{{kind}:{ref}}}: references are only allowed in guidelines",
+                        )
                     elif ref not in targets[kind]:
                         self.add(src, (*path, lang), f"{{{kind}:{ref}}}: no such {_KIND[kind]}")
             used |= ja
@@ -233,7 +237,9 @@ def _check_guidelines(c: _Checker, src: Source, g: s.Guidelines, file: Path, rol
         c.add(src, ("year",), f"{g.year} does not match the file name {file.name}")
     for i, role in enumerate(g.roles):
         c.role(src, ("roles", i), role, roles)
-    anchor_kinds = {t: "anchor" for t in (s.Section, s.DocumentsBlock, s.PayBlock, s.TableBlock, s.ScheduleBlock)}
+    anchor_kinds = {
+        t: "anchor" for t in (s.Section, s.DocumentsBlock, s.PayBlock, s.TableBlock, s.ScheduleBlock)
+    }
     c.ids(src, g, anchor_kinds)
     targets = {
         "fn": {f.id for f in g.footnotes},
@@ -293,7 +299,9 @@ def load_site(root: Path = ROOT) -> Site:
     untranslated: list[Problem] = []
     c = _Checker(problems, untranslated)
     data_dir = root / "data"
-    files = sorted(p for p in data_dir.rglob("*.yml") if p.relative_to(data_dir).parts[0] not in ("faq", "ui"))
+    files = sorted(
+        p for p in data_dir.rglob("*.yml") if p.relative_to(data_dir).parts[0] not in ("faq", "ui")
+    )
     loaded: dict[str, tuple[Source, BaseModel]] = {}
     guidelines: dict[int, tuple[Source, s.Guidelines, Path]] = {}
     for file in files:
@@ -343,7 +351,11 @@ def load_site(root: Path = ROOT) -> Site:
     sections = {k for k, v in anchors(guidelines[latest][1]).items() if isinstance(v, s.Section)}
     for i, sec in enumerate(home.pamphlet.guidelines):
         if sec not in sections:
-            c.add(home_src, ("pamphlet", "guidelines", i), f"no section {sec!r} in the {latest} guidelines")
+            c.add(
+                home_src,
+                ("pamphlet", "guidelines", i),
+                f"no section {sec!r} in the {latest} guidelines",
+            )
     if problems:
         raise DataError(problems)
     return Site(
@@ -368,7 +380,9 @@ def load_faq(site: Site, root: Path = ROOT) -> tuple[s.Faq, list[Problem]]:
         c.ids(src, faq)
         c.texts(src, faq)
         categories = {cat.id for cat in faq.categories}
-        sections = {k for k, v in anchors(site.guidelines[site.latest_year]).items() if isinstance(v, s.Section)}
+        sections = {
+            k for k, v in anchors(site.guidelines[site.latest_year]).items() if isinstance(v, s.Section)
+        }
         for i, entry in enumerate(faq.entries):
             if entry.category not in categories:
                 c.add(src, ("entries", i, "category"), f"unknown category {entry.category!r}")

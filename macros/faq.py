@@ -27,7 +27,10 @@ EDITION_LANG = {"bilingual": "ja", "en": "en", "ja": "ja"}
 
 def _env() -> Environment:
     return Environment(
-        loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True, trim_blocks=True,
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
         lstrip_blocks=True,
     )
 
@@ -53,9 +56,17 @@ def render_document(site: Site, faq: s.Faq, edition: str) -> str:
     """The FAQ itself (before encryption): categories, entries, filter and print controls."""
     rs = _renderers(site, edition)
     lang = EDITION_LANG[edition]
-    return _env().get_template("document.html.j2").render(
-        faq=faq, edition=edition, langs=list(rs), rs=rs, ui=site.ui[lang],
-        link=lambda r, sid: _guideline_link(site, r, sid),
+    return (
+        _env()
+        .get_template("document.html.j2")
+        .render(
+            faq=faq,
+            edition=edition,
+            langs=list(rs),
+            rs=rs,
+            ui=site.ui[lang],
+            link=lambda r, sid: _guideline_link(site, r, sid),
+        )
     )
 
 
@@ -67,10 +78,22 @@ def render_gate(site: Site, edition: str, envelope: dict) -> str:
     desk = site.desk(site.home.faq.desk)
     payload = json.dumps(envelope, separators=(",", ":"))
     strings = json.dumps(site.ui[lang]["faq"], ensure_ascii=False, separators=(",", ":"))
-    return _env().get_template("gate.html.j2").render(
-        lang=lang, ui=site.ui[lang], t=r.t, title=title, home=home, gate=site.home.faq, desk=desk,
-        contacts=f"{home}contacts/#{desk.id}", site_name=site.ui[lang]["site"]["name"],
-        payload=Markup(payload.replace("</", "<\\/")), strings=Markup(strings.replace("</", "<\\/")),
+    return (
+        _env()
+        .get_template("gate.html.j2")
+        .render(
+            lang=lang,
+            ui=site.ui[lang],
+            t=r.t,
+            title=title,
+            home=home,
+            gate=site.home.faq,
+            desk=desk,
+            contacts=f"{home}contacts/#{desk.id}",
+            site_name=site.ui[lang]["site"]["name"],
+            payload=Markup(payload.replace("</", "<\\/")),
+            strings=Markup(strings.replace("</", "<\\/")),
+        )
     )
 
 

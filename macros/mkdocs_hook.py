@@ -71,7 +71,9 @@ def on_env(env, config, files):
     site, lang = _state["site"], _lang(config)
     renderer = Renderer(site, lang)
     env.globals["ui"] = site.ui[lang]
-    env.globals["search_roles"] = [(r, renderer.role_label(r)) for r in site.guidelines[site.latest_year].roles]
+    env.globals["search_roles"] = [
+        (r, renderer.role_label(r)) for r in site.guidelines[site.latest_year].roles
+    ]
     return env
 
 

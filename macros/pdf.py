@@ -17,7 +17,10 @@ def pamphlets(site_dir: Path) -> list[Path]:
         browser = launch(p)
         page = browser.new_page()
         # the PDF is made from local files only: anything else would be a leak of the reader's privacy
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        page.route(
+            "**/*",
+            lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+        )
         for lang, prefix in LANGS.items():
             folder = site_dir / prefix / "pamphlet"
             page.goto((folder / "index.html").resolve().as_uri())

@@ -111,7 +111,9 @@ class GuidelinesView:
                 f' aria-label="{esc(label)}">{n}</a></sup>'
             )
         target = self.anchors[ref]
-        name = self._numbers.get(ref) or target.title.get(self.r.lang) if isinstance(target, s.Section) else None
+        name = (
+            self._numbers.get(ref) or target.title.get(self.r.lang) if isinstance(target, s.Section) else None
+        )
         name = esc(name or target.caption.get(self.r.lang))
         return Markup(f'<a href="#{ref}">{name}</a>') if ref in self._visible else name
 
@@ -165,11 +167,15 @@ class Renderer:
         return posixpath.relpath("/" + path, "/" + here) + ("/" if path.endswith("/") else "")
 
     def size(self, n: int) -> str:
-        return self.ui["formats"]["size"].format(size=f"{n / 1024:,.0f} KB" if n < 1048576 else f"{n / 1048576:,.1f} MB")
+        return self.ui["formats"]["size"].format(
+            size=f"{n / 1024:,.0f} KB" if n < 1048576 else f"{n / 1048576:,.1f} MB"
+        )
 
     def hours(self, h: s.Hours) -> str:
-        days = self.ui["formats"]["weekdays"] if h.days == ["mon", "tue", "wed", "thu", "fri"] else "・".join(
-            self.ui["days"][d] for d in h.days
+        days = (
+            self.ui["formats"]["weekdays"]
+            if h.days == ["mon", "tue", "wed", "thu", "fri"]
+            else "・".join(self.ui["days"][d] for d in h.days)
         )
         return self.ui["formats"]["hours"].format(days=days, opens=h.opens.lstrip("0"), closes=h.closes)
 
@@ -182,8 +188,15 @@ class Renderer:
     def contacts_jsonld(self) -> Markup:
         """schema.org Organization with one ContactPoint (and opening hours) per desk."""
         c = self.site.contacts
-        days = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
-                "sat": "Saturday", "sun": "Sunday"}
+        days = {
+            "mon": "Monday",
+            "tue": "Tuesday",
+            "wed": "Wednesday",
+            "thu": "Thursday",
+            "fri": "Friday",
+            "sat": "Saturday",
+            "sun": "Sunday",
+        }
         data = {
             "@context": "https://schema.org",
             "@type": "Organization",

@@ -34,7 +34,9 @@ class Text(Model):
     """Plain text in both languages; escaped when rendered."""
 
     ja: NonEmpty = Field(description="日本語（必須） / Japanese (required)")
-    en: NonEmpty | None = Field(None, description="英語（必須。untranslated: true のときのみ省略可） / English")
+    en: NonEmpty | None = Field(
+        None, description="英語（必須。untranslated: true のときのみ省略可） / English"
+    )
     untranslated: bool = Field(
         False, description="英訳が未作成であることを明示 / English explicitly not yet written"
     )

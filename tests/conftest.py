@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT))
 from macros.data import load_faq, load_site  # noqa: E402
 
 PASSWORD = "tests-own-password-" + os.urandom(6).hex()  # the tests' own; the code has no default
-COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "site", ".site-*", "__pycache__", ".pytest_cache", ".ruff_cache")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".venv", ".git", "site", ".site-*", "__pycache__", ".pytest_cache", ".ruff_cache"
+)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,12 @@ def test_real_data_loads_completely(site, faq):
 
 
 def test_every_text_has_both_languages(site, faq):
-    texts = [o for model in (site.programme, site.home, site.news, faq) for _, o in walk(model) if isinstance(o, s.Text)]
+    texts = [
+        o
+        for model in (site.programme, site.home, site.news, faq)
+        for _, o in walk(model)
+        if isinstance(o, s.Text)
+    ]
     assert texts and all(t.ja and t.en for t in texts)
 
 
@@ -50,31 +55,111 @@ def test_plain_text_is_escaped_for_html_and_markdown():
 # replacement's last line
 BROKEN = [
     ("data/contacts.yml", 'opens: "09:00"', "opens: [9]", "desks[0].hours.opens", "expected text"),
-    ("data/contacts.yml", "  - id: coordination\n", '  - id: coordination\n    phone: "03"\n', "desks[0].phone", "unknown field"),
-    ("data/home.yml", "title: {ja: 団体の皆さまへ, en: For organisations}", "title: {ja: 団体の皆さまへ}", "title.en",
-     "required (or mark the field `untranslated: true`)"),
-    ("data/news.yml", "date: 2023-10-10", "date: 2023-02-30", "items[0].date", "invalid date '2023-02-30': no such day"),
-    ("data/news.yml", "- id: 2023-10-10-career-fair", "- id: 2023-10-10-career-fair\n    datum: 1", "items[0].datum",
-     "unknown field"),
+    (
+        "data/contacts.yml",
+        "  - id: coordination\n",
+        '  - id: coordination\n    phone: "03"\n',
+        "desks[0].phone",
+        "unknown field",
+    ),
+    (
+        "data/home.yml",
+        "title: {ja: 団体の皆さまへ, en: For organisations}",
+        "title: {ja: 団体の皆さまへ}",
+        "title.en",
+        "required (or mark the field `untranslated: true`)",
+    ),
+    (
+        "data/news.yml",
+        "date: 2023-10-10",
+        "date: 2023-02-30",
+        "items[0].date",
+        "invalid date '2023-02-30': no such day",
+    ),
+    (
+        "data/news.yml",
+        "- id: 2023-10-10-career-fair",
+        "- id: 2023-10-10-career-fair\n    datum: 1",
+        "items[0].datum",
+        "unknown field",
+    ),
     ("data/programme.yml", "share: 90", "share: lots", "roles[0].share", "expected a whole number"),
-    ("data/videos.yml", "provider: youtube", "provider: vimeo", "videos[0].provider", "input should be 'youtube'"),
-    ("data/audiences.yml", "- id: host", "- id: considering", "audiences[1].id",
-     "duplicate id 'considering' (first at audiences[0])"),
-    ("data/news.yml", "tags: [current, alumni, organisations, businesses]", "tags: [current, nobody]",
-     "items[0].tags[1]", "unknown tag 'nobody'"),
-    ("data/guidelines/2024.yml", "year: 2024", "year: 2023", "year", "2023 does not match the file name 2024.yml"),
-    ("data/guidelines/2024.yml", "{date:application-deadline}までに", "{date:no-such-date}までに", None,
-     "{date:no-such-date}: no such key date"),
-    ("data/guidelines/2024.yml", "  - id: positions\n", "  - id: positions\n    role: alt\n", "sections[0].role",
-     "unknown role 'alt' (expected one of cir, sea)"),
-    ("data/home.yml", "  desk: training", "  desk: nowhere", "faq.desk", "unknown contact desk 'nowhere'"),
-    ("data/contacts.yml", "  - id: coordination", "  - id: coordination\n  - id: coordination", None, None),
-    ("data/programme.yml", "figures: {since: 1987", "figures: {since: 1987,, }", None, "YAML syntax"),
-    ("data/faq/faq.yml", "category: remuneration-tax", "category: gossip", None, "unknown category 'gossip'"),
+    (
+        "data/videos.yml",
+        "provider: youtube",
+        "provider: vimeo",
+        "videos[0].provider",
+        "input should be 'youtube'",
+    ),
+    (
+        "data/audiences.yml",
+        "- id: host",
+        "- id: considering",
+        "audiences[1].id",
+        "duplicate id 'considering' (first at audiences[0])",
+    ),
+    (
+        "data/news.yml",
+        "tags: [current, alumni, organisations, businesses]",
+        "tags: [current, nobody]",
+        "items[0].tags[1]",
+        "unknown tag 'nobody'",
+    ),
+    (
+        "data/guidelines/2024.yml",
+        "year: 2024",
+        "year: 2023",
+        "year",
+        "2023 does not match the file name 2024.yml",
+    ),
+    (
+        "data/guidelines/2024.yml",
+        "{date:application-deadline}までに",
+        "{date:no-such-date}までに",
+        None,
+        "{date:no-such-date}: no such key date",
+    ),
+    (
+        "data/guidelines/2024.yml",
+        "  - id: positions\n",
+        "  - id: positions\n    role: alt\n",
+        "sections[0].role",
+        "unknown role 'alt' (expected one of cir, sea)",
+    ),
+    (
+        "data/home.yml",
+        "  desk: training",
+        "  desk: nowhere",
+        "faq.desk",
+        "unknown contact desk 'nowhere'",
+    ),
+    (
+        "data/contacts.yml",
+        "  - id: coordination",
+        "  - id: coordination\n  - id: coordination",
+        None,
+        None,
+    ),
+    (
+        "data/programme.yml",
+        "figures: {since: 1987",
+        "figures: {since: 1987,, }",
+        None,
+        "YAML syntax",
+    ),
+    (
+        "data/faq/faq.yml",
+        "category: remuneration-tax",
+        "category: gossip",
+        None,
+        "unknown category 'gossip'",
+    ),
 ]
 
 
-@pytest.mark.parametrize("file, old, new, path, reason", BROKEN, ids=[f"{b[0]}:{b[3] or b[4]}" for b in BROKEN])
+@pytest.mark.parametrize(
+    "file, old, new, path, reason", BROKEN, ids=[f"{b[0]}:{b[3] or b[4]}" for b in BROKEN]
+)
 def test_broken_file_is_reported_with_file_line_path_reason(tmp_path, file, old, new, path, reason):
     root = project_copy(tmp_path / "p")
     target = root / file
@@ -110,7 +195,8 @@ def test_untranslated_field_is_allowed_and_reported(tmp_path):
     home = root / "data/home.yml"
     home.write_text(
         home.read_text().replace(
-            "title: {ja: 団体の皆さまへ, en: For organisations}", "title: {ja: 団体の皆さまへ, untranslated: true}"
+            "title: {ja: 団体の皆さまへ, en: For organisations}",
+            "title: {ja: 団体の皆さまへ, untranslated: true}",
         ),
         encoding="utf-8",
     )

@@ -10,6 +10,7 @@ import icalendar
 import pytest
 from conftest import project_copy, run
 from lxml import html as lhtml
+from pydantic import BaseModel
 
 from macros import fmt
 from macros import schema as s
@@ -36,7 +37,7 @@ def visible_texts(g: s.Guidelines, role: str | None, lang: str) -> tuple[set[str
         if isinstance(obj, s.Text):
             (shown if visible else hidden).add(obj.get(lang))
             return
-        if not hasattr(obj, "model_fields"):
+        if not isinstance(obj, BaseModel):
             if isinstance(obj, list):
                 for item in obj:
                     visit(item, visible)
@@ -89,7 +90,11 @@ def test_amounts_dates_and_document_counts_come_from_the_data(built, site, lang)
                 assert len(rows) == len(block.rows)
                 for tr, row in zip(rows, block.rows, strict=True):
                     cells = [text_of(td) for td in tr.xpath("./td")]
-                    copies = r.ui["guidelines"]["copies_each"].format(n=row.copies) if row.copies_each else str(row.copies)
+                    copies = (
+                        r.ui["guidelines"]["copies_each"].format(n=row.copies)
+                        if row.copies_each
+                        else str(row.copies)
+                    )
                     assert cells == [str(row.originals), copies]
                     assert row.name.get(lang) in text_of(tr)
             if isinstance(block, s.ScheduleBlock):
@@ -149,7 +154,9 @@ def test_tables_have_captions_and_header_cells(built, site):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_calendar_files_parse_and_hold_the_key_dates(built, site, lang):
     for year, g in site.guidelines.items():
-        cal = icalendar.Calendar.from_ical((built / LANG_PREFIX[lang] / f"guidelines-{year}.ics").read_bytes())
+        cal = icalendar.Calendar.from_ical(
+            (built / LANG_PREFIX[lang] / f"guidelines-{year}.ics").read_bytes()
+        )
         events = {e["uid"].split("@")[0]: e for e in cal.walk("VEVENT")}
         assert len(events) == len(g.dates)
         for k in g.dates:

@@ -60,7 +60,9 @@ def test_news_index_tag_pages_and_home(built, site, lang):
     assert index.xpath("//h2/@id") == [i.id for i in site.news_items()]
     for tag in site.news.tags:
         doc = page(built, lang, f"news/{tag.id}")
-        titles = [text_of(a) for a in doc.xpath("//li[contains(@class, 'news-item')]//p[@class='news-title']/a")]
+        titles = [
+            text_of(a) for a in doc.xpath("//li[contains(@class, 'news-item')]//p[@class='news-title']/a")
+        ]
         assert titles == [i.title.get(lang) for i in site.news_items(tag.id)]
     home = page(built, lang, "")
     latest = [text_of(a) for a in home.xpath("//p[@class='news-title']/a")]
@@ -71,7 +73,9 @@ def test_news_index_tag_pages_and_home(built, site, lang):
 def test_atom_feed_parses_and_holds_every_item(built, site, lang):
     feed = ET.parse(built / PREFIX[lang] / "news" / "feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
-    assert sorted(e.find(f"{ATOM}title").text for e in entries) == sorted(i.title.get(lang) for i in site.news.items)
+    assert sorted(e.find(f"{ATOM}title").text for e in entries) == sorted(
+        i.title.get(lang) for i in site.news.items
+    )
     home = (built / PREFIX[lang] / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<link rel="alternate" type="application/atom\+xml" href="news/feed.xml"', home)
 
@@ -104,7 +108,10 @@ def test_contact_desks_and_json_ld(built, site, lang):
     points = data["contactPoint"]
     assert [p["name"] for p in points] == [d.name.get(lang) for d in site.contacts.desks]
     for p, desk in zip(points, site.contacts.desks, strict=True):
-        assert (p["hoursAvailable"]["opens"], p["hoursAvailable"]["closes"]) == (desk.hours.opens, desk.hours.closes)
+        assert (p["hoursAvailable"]["opens"], p["hoursAvailable"]["closes"]) == (
+            desk.hours.opens,
+            desk.hours.closes,
+        )
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
