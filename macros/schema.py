@@ -414,6 +414,7 @@ class Video(Model):
     summary: list[Text] = Field(min_length=1, description="見られない人のための要約 / text alternative")
     provider: Literal["youtube"]
     video_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{11}$")] | None = None
+    keywords: Keywords | None = None
     sample: bool = False
     stories: list[Story] = []
 

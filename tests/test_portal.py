@@ -45,10 +45,10 @@ def test_every_portal_text_appears_on_the_site(built, site, lang):
 def test_each_audience_page_lists_exactly_its_resources(built, site, lang):
     for audience in site.audiences.audiences:
         doc = page(built, lang, f"audiences/{audience.id}")
-        listed = doc.xpath("//li[contains(@class, 'resource')]/@id")
+        listed = doc.xpath("//li[contains(@class, 'resource')]/h3/@id")
         assert listed == [res.id for res in audience.resources]
         for res in audience.resources:
-            item = doc.get_element_by_id(res.id)
+            item = doc.get_element_by_id(res.id).getparent()
             assert res.title.get(lang) in text_of(item)
             assert bool(item.xpath(".//a[contains(@class, 'download')]")) == (res.url is not None)
         assert bool(doc.xpath("//*[contains(@class, 'pamphlet-card')]")) == audience.pamphlet
@@ -99,7 +99,7 @@ def test_contact_desks_and_json_ld(built, site, lang):
     doc = page(built, lang, "contacts")
     r = Renderer(site, lang)
     for desk in site.contacts.desks:
-        card = doc.get_element_by_id(desk.id)
+        card = doc.get_element_by_id(desk.id).getparent()
         assert desk.name.get(lang) in text_of(card)
         assert [text_of(li) for li in card.xpath(".//ul/li")] == [d.get(lang) for d in desk.duties]
         assert r.hours(desk.hours) in text_of(card)

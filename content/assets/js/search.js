@@ -43,16 +43,50 @@
     return f;
   }
 
-  // The best place on the page for the query: the sub-result (heading) that holds the most query words.
-  function best(data, words) {
-    const subs = (data.sub_results || []).filter((s) => s.url);
-    let pick = null, score = -1;
-    for (const sub of subs) {
-      const text = (sub.title + " " + sub.excerpt).toLowerCase();
-      const s = words.reduce((n, w) => n + (text.includes(w) ? 2 : 0), 0) + (sub.excerpt.match(/<mark>/g) || []).length / 10;
-      if (s > score) { pick = sub; score = s; }
+  // The best place on the page for the query: the section (sub-result) whose heading, then whose text holds
+  // the whole query, then the most distinct query terms, then the highest Pagefind weight.
+  function best(data, query) {
+    const plain = (text) => text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ");
+    const phrase = plain(query);
+    let pick = data, top = -1;
+    for (const sub of data.sub_results || []) {
+      if (!sub.url) continue;
+      const text = plain(`${sub.title} ${sub.excerpt.replace(/<[^>]+>/g, "")}`);
+      const marks = new Set([...sub.excerpt.matchAll(/<mark>(.*?)<\/mark>/g)].map((m) => plain(m[1])));
+      const weight = (sub.weighted_locations || []).reduce((n, l) => n + l.balanced_score, 0);
+      const heading = plain(sub.title).includes(phrase) ? 2e6 : 0;
+      const score = heading + (text.includes(phrase) ? 1e6 : 0) + marks.size * 1e4 + weight;
+      if (score > top) { pick = sub; top = score; }
     }
-    return pick || data;
+    return pick;
+  }
+
+  // The query's words without the little words every page has (particles, articles: data/ui search.ignore).
+  const ignore = new Set(ui.ignore.split(" "));
+  function terms(q) {
+    const words = Intl.Segmenter
+      ? [...new Intl.Segmenter(document.documentElement.lang, { granularity: "word" }).segment(q)]
+          .filter((s) => s.isWordLike).map((s) => s.segment)
+      : q.split(/\s+/);
+    return words.filter((w) => !ignore.has(w.toLowerCase()));
+  }
+
+  // Pagefind finds pages holding every word of the query. When none does (e.g. the query's words are cut
+  // differently from the page's), look for pages holding any of its words, best scores first.
+  async function searchAllOrAny(q) {
+    const words = terms(q);
+    const found = await pagefind.search(words.join(" ") || q, { filters: filters() });
+    if (!found || found.results.length || words.length < 2) return found;
+    const each = await Promise.all(words.map((w) => pagefind.search(w, { filters: filters() })));
+    const byId = new Map();
+    for (const res of each) {
+      for (const r of res ? res.results : []) {
+        const seen = byId.get(r.id);
+        byId.set(r.id, { ...r, score: (seen ? seen.score : 0) + r.score, hits: (seen ? seen.hits : 0) + 1 });
+      }
+    }
+    const results = [...byId.values()].sort((a, b) => b.hits - a.hits || b.score - a.score);
+    return { results };
   }
 
   async function search() {
@@ -62,12 +96,11 @@
     count.textContent = pagefind ? "" : ui.loading;
     await load();
     if (!pagefind || mine !== serial) return;
-    const found = await pagefind.search(q, { filters: filters() });
+    const found = await searchAllOrAny(q);
     if (mine !== serial || !found) return;
     const datas = await Promise.all(found.results.slice(0, 8).map((r) => r.data()));
     if (mine !== serial) return;
-    const words = q.toLowerCase().split(/\s+/).filter(Boolean);
-    list.replaceChildren(...datas.map((data, i) => option(data, best(data, words), i)));
+    list.replaceChildren(...datas.map((data, i) => option(data, best(data, q), i)));
     active = -1;
     input.removeAttribute("aria-activedescendant");
     const n = found.results.length;

@@ -1,0 +1,1 @@
+"""Search benchmark: queries typed into the header search of the built site in headless Chromium."""
