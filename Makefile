@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install browser check serve build faq preview test lint format bench-search clean
+.PHONY: install browser check serve build faq preview test lint format bench-search clean schemas new-guidelines
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -51,6 +51,12 @@ format: install
 
 bench-search: browser     ## search benchmark → bench/search/report.md
 	$(PY) -m bench.search
+
+schemas: install          ## regenerate schemas/*.schema.json (editor help) from macros/schema.py
+	$(PY) -m macros.schemas
+
+new-guidelines: install   ## start next year's guidelines: make new-guidelines YEAR=2025
+	$(PY) -m macros.scaffold $(YEAR)
 
 clean:
 	rm -rf site .site-build .site-old

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import faq, pdf
+from . import faq, headers, pdf
 from .crypto import PasswordError, read_password
 from .data import ROOT, DataError, load_faq, load_site
 
@@ -73,6 +73,7 @@ def build(site_dir: Path) -> int:
         if password is not None:
             faq.build(tmp / "faq", password)
             _step("FAQ (encrypted)", started)
+        headers.write(tmp)
     except Exception as exc:  # any failed step: keep the previous site as it was
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"build: {exc}; {site_dir} left unchanged", file=sys.stderr)

@@ -24,14 +24,24 @@ def _lang(config) -> str:
     return config.theme["language"]
 
 
+def on_startup(command, dirty):
+    _state["serving"] = command == "serve"
+
+
 @event_priority(-200)  # after mkdocs-static-i18n has set this build's language
 def on_config(config):
+    _state["problems"] = []
     try:
         site = load_site()
     except DataError as exc:
-        for problem in exc.problems:
-            log.error(str(problem))
-        raise Abort(f"{len(exc.problems)} problem(s) in data/; nothing was built") from None
+        if not _state.get("serving"):
+            for problem in exc.problems:
+                log.error(str(problem))
+            raise Abort(f"{len(exc.problems)} problem(s) in data/; nothing was built") from None
+        # `make serve` keeps running (so no strict-mode error): every page shows the problems until fixed
+        _state["problems"] = [str(p) for p in exc.problems]
+        print("\n".join(["data/ has problems:", *_state["problems"]]), file=sys.stderr, flush=True)
+        return config
     for p in site.untranslated:
         log.info("untranslated: %s", p)
     _state["site"] = site
@@ -42,6 +52,8 @@ def on_config(config):
 
 def on_nav(nav, config, files):
     """Section titles come from the UI strings (nav.<key> in data/ui/<lang>.yml)."""
+    if _state["problems"]:
+        return nav
     words = _state["site"].ui[_lang(config)]["nav"]
     for item in nav.items:
         if item.is_section:
@@ -50,6 +62,9 @@ def on_nav(nav, config, files):
 
 
 def on_page_markdown(markdown, page, config, files):
+    if _state["problems"]:
+        lines = "\n".join(f"    {p}" for p in _state["problems"])
+        return f"# data/ :: {len(_state['problems'])} problem(s)\n\n{lines}\n"
     lang = getattr(page.file, "locale_alternate_of", None) or _lang(config)
     renderer = Renderer(_state["site"], lang, page.file.src_uri)
     markdown = renderer.render_page(markdown)
@@ -68,6 +83,9 @@ def on_page_content(html, page, config, files):
 
 def on_env(env, config, files):
     """UI strings of this language and the search's role filter, for every template (404 included)."""
+    if _state["problems"]:
+        env.globals.update(ui={}, search_roles=[])
+        return env
     site, lang = _state["site"], _lang(config)
     renderer = Renderer(site, lang)
     env.globals["ui"] = site.ui[lang]
@@ -78,6 +96,8 @@ def on_env(env, config, files):
 
 
 def on_page_context(context, page, config, nav):
+    if _state["problems"]:
+        return context
     context["feed_href"] = Renderer(_state["site"], _lang(config), page.file.src_uri).asset("news/feed.xml")
     return context
 
@@ -86,6 +106,8 @@ def on_post_build(config):
     """Calendars and feeds of this language; Material's own (lunr) search files are not used."""
     for unused in ("assets/javascripts/lunr", "assets/javascripts/workers"):
         shutil.rmtree(Path(config.site_dir) / unused, ignore_errors=True)
+    if _state["problems"]:
+        return
     lang = _lang(config)
     default = config.plugins["i18n"].default_language
     out = Path(config.site_dir) / ("" if lang == default else lang)

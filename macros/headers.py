@@ -1,0 +1,71 @@
+"""Security headers for the built site: `_headers` (Netlify, Cloudflare Pages) and an nginx snippet.
+
+The Content-Security-Policy allows only the site's own files, plus the hashes of the few inline scripts the
+theme writes into pages (computed from the built pages, so the policy is exactly what the site needs).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>(.*?)</script>", re.S
+)
+VIDEO_HOST = "https://www.youtube-nocookie.com"  # framed only after the reader presses play
+
+
+def script_hashes(site_dir: Path) -> list[str]:
+    hashes = set()
+    for page in site_dir.rglob("*.html"):
+        for body in INLINE_SCRIPT.findall(page.read_text(encoding="utf-8")):
+            digest = hashlib.sha256(body.encode("utf-8")).digest()
+            hashes.add(f"'sha256-{base64.b64encode(digest).decode()}'")
+    return sorted(hashes)
+
+
+def policy(site_dir: Path) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            # Pagefind runs WebAssembly; the theme's inline scripts are allowed by hash only
+            "script-src 'self' 'wasm-unsafe-eval' " + " ".join(script_hashes(site_dir)),
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            f"frame-src {VIDEO_HOST}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def headers(site_dir: Path) -> dict[str, dict[str, str]]:
+    """Path pattern → headers; the FAQ is also kept out of search engines."""
+    common = {
+        "Content-Security-Policy": policy(site_dir),
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+    return {"/*": common, "/faq/*": {"X-Robots-Tag": "noindex, nofollow"}}
+
+
+def write(site_dir: Path) -> None:
+    rules = headers(site_dir)
+    netlify = "".join(
+        f"{path}\n" + "".join(f"  {k}: {v}\n" for k, v in hs.items()) for path, hs in rules.items()
+    )
+    (site_dir / "_headers").write_text(netlify, encoding="utf-8")
+    nginx = ["# Security headers for the JET site (include in the server block that serves site/)"]
+    nginx += [f'add_header {k} "{v}" always;' for k, v in rules["/*"].items()]
+    nginx += ["location /faq/ {"]
+    nginx += [f'    add_header {k} "{v}" always;' for k, v in {**rules["/*"], **rules["/faq/*"]}.items()]
+    nginx += ["}"]
+    (site_dir / "_nginx-headers.conf").write_text("\n".join(nginx) + "\n", encoding="utf-8")
