@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install browser check serve build faq preview test lint format bench-search clean schemas new-guidelines
+.PHONY: install browser check serve build faq preview test lint format bench-search clean schemas new-guidelines a11y-report
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -13,6 +13,11 @@ $(STAMP): requirements.lock
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+# The Nu Html Checker (npm vnu-jar, run with Java) for the HTML validity tests.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Headless Chromium (pamphlet PDFs, browser tests) and Japanese fonts: Debian's packages where possible.
 browser: install
@@ -36,7 +41,7 @@ faq: install              ## only the encrypted FAQ, into site/faq/
 preview: build            ## serve the built site/ (with search and FAQ) at http://127.0.0.1:8001/
 	$(PY) -m http.server 8001 --bind 127.0.0.1 --directory site
 
-test: browser             ## lint, then every test (browser tests included)
+test: browser node_modules/.installed   ## lint, then every test (browser tests included)
 	$(VENV)/bin/ruff check macros tests bench
 	$(VENV)/bin/ruff format --check macros tests bench
 	$(PY) -m pytest -q
@@ -51,6 +56,9 @@ format: install
 
 bench-search: browser     ## search benchmark → bench/search/report.md
 	$(PY) -m bench.search
+
+a11y-report: browser      ## audit every page with axe-core → data/accessibility-results.yml (the statement's table)
+	$(PY) -m macros.a11y
 
 schemas: install          ## regenerate schemas/*.schema.json (editor help) from macros/schema.py
 	$(PY) -m macros.schemas

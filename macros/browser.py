@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
+import threading
+from pathlib import Path
 
 ARGS = [
     "--headless",
@@ -23,3 +27,17 @@ def executable() -> str | None:
 
 def launch(playwright):
     return playwright.chromium.launch(executable_path=executable(), args=ARGS)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory: Path, handler: type = _Quiet) -> tuple[str, http.server.ThreadingHTTPServer]:
+    """Serve a built site on 127.0.0.1 (a free port) in a background thread; returns its URL and the server."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server

@@ -50,6 +50,8 @@ class Site:
     audiences: s.Audiences
     videos: s.Videos
     home: s.Home
+    accessibility: s.Statement
+    accessibility_results: s.AuditResults
     ui: dict[str, dict]
     untranslated: list[Problem] = field(default_factory=list)
 
@@ -319,7 +321,16 @@ def load_site(root: Path = ROOT) -> Site:
             guidelines[obj.year] = (src, obj, file)
         else:
             loaded[key] = (src, obj)
-    for key in ("programme", "contacts", "news", "audiences", "videos", "home"):
+    for key in (
+        "programme",
+        "contacts",
+        "news",
+        "audiences",
+        "videos",
+        "home",
+        "accessibility",
+        "accessibility-results",
+    ):
         if key not in loaded and not any(p.file == f"data/{key}.yml" for p in problems):
             problems.append(Problem(f"data/{key}.yml", 1, (), "missing file"))
     if not guidelines and not any(p.file.startswith("data/guidelines/") for p in problems):
@@ -345,8 +356,12 @@ def load_site(root: Path = ROOT) -> Site:
         if isinstance(obj, s.Story):
             c.role(videos_src, (*path, "role"), obj.role, roles)
     home_src, home = loaded["home"]
-    if home.faq.desk not in {d.id for d in loaded["contacts"][1].desks}:
+    desks = {d.id for d in loaded["contacts"][1].desks}
+    if home.faq.desk not in desks:
         c.add(home_src, ("faq", "desk"), f"unknown contact desk {home.faq.desk!r}")
+    statement_src, statement = loaded["accessibility"]
+    if statement.desk not in desks:
+        c.add(statement_src, ("desk",), f"unknown contact desk {statement.desk!r}")
     latest = max(guidelines)
     sections = {k for k, v in anchors(guidelines[latest][1]).items() if isinstance(v, s.Section)}
     for i, sec in enumerate(home.pamphlet.guidelines):
@@ -362,7 +377,7 @@ def load_site(root: Path = ROOT) -> Site:
         guidelines={year: g for year, (_, g, _) in sorted(guidelines.items())},
         ui=ui,
         untranslated=untranslated,
-        **{key: obj for key, (_, obj) in loaded.items()},
+        **{key.replace("-", "_"): obj for key, (_, obj) in loaded.items()},
     )
 
 

@@ -110,5 +110,11 @@ def on_post_build(config):
         return
     lang = _lang(config)
     default = config.plugins["i18n"].default_language
+    # every language build writes the site's one 404.html; keep the default language's
+    not_found = Path(config.site_dir) / "404.html"
+    if lang == default:
+        _state["404"] = not_found.read_bytes()
+    elif "404" in _state:
+        not_found.write_bytes(_state["404"])
     out = Path(config.site_dir) / ("" if lang == default else lang)
     outputs.write_all(_state["site"], lang, out, config.site_url or "")

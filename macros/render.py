@@ -21,6 +21,20 @@ DEFAULT_LANG = "ja"
 _SPECIAL = re.compile(r"[&<>\"'\\`*_{}\[\]#|]")
 
 
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def in_language(html: Markup, raw: str, lang: str) -> Markup:
+    """Mark a passage written wholly in the other language (WCAG 3.1.2): <span lang="en"> on a Japanese page."""
+    japanese = bool(_JAPANESE.search(raw))
+    if lang == "ja" and not japanese and len(_LATIN_WORD.findall(raw)) >= 2:
+        return Markup('<span lang="en">') + html + Markup("</span>")
+    if lang == "en" and japanese and not _LATIN_WORD.search(raw):
+        return Markup('<span lang="ja">') + html + Markup("</span>")
+    return html
+
+
 def esc(text: str) -> Markup:
     """Plain text → HTML that Markdown leaves alone: HTML and Markdown characters as references."""
     return Markup(_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", text))
@@ -94,7 +108,7 @@ class GuidelinesView:
         for m in REF.finditer(raw):
             out += esc(raw[pos : m.start()]) + self._ref(m[1], m[2])
             pos = m.end()
-        return out + esc(raw[pos:])
+        return in_language(out + esc(raw[pos:]), raw, self.r.lang)
 
     def _ref(self, kind: str, ref: str) -> Markup:
         if kind == "date":
@@ -137,7 +151,8 @@ class Renderer:
         return _markdown_without_html()
 
     def t(self, text: s.Text) -> Markup:
-        return esc(text.get(self.lang))
+        raw = text.get(self.lang)
+        return in_language(esc(raw), raw, self.lang)
 
     def md(self, text: s.MarkdownText) -> Markup:
         """Markdown text → HTML; raw HTML in the data is shown as text, never passed through."""

@@ -494,6 +494,39 @@ class Faq(Model):
     entries: list[FaqEntry] = Field(min_length=1)
 
 
+# ---- accessibility statement ------------------------------------------------------------------
+
+
+class Statement(Model):
+    """data/accessibility.yml: the accessibility statement (ウェブアクセシビリティ方針)."""
+
+    title: Text
+    policy: list[Text] = Field(min_length=1)
+    target: Text
+    scope: Text
+    method: Text
+    contact: Text
+    desk: Id = Field(description="問い合わせ先の窓口ID（contacts.yml） / contact desk id")
+
+
+class PageCounts(Model):
+    ja: int = Field(ge=0)
+    en: int = Field(ge=0)
+    faq: int = Field(ge=0)
+
+
+class AuditResults(Model):
+    """data/accessibility-results.yml: written by `make a11y-report` from an axe-core run; not edited by hand."""
+
+    date: Day
+    axe: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    browser: NonEmpty
+    tags: list[NonEmpty] = Field(min_length=1)
+    pages: PageCounts
+    rules_passed: int = Field(ge=0)
+    violations: int = Field(ge=0)
+
+
 # file stem → model; guidelines/<year>.yml and faq/faq.yml are matched by folder
 MODELS: dict[str, type[BaseModel]] = {
     "guidelines": Guidelines,
@@ -504,4 +537,6 @@ MODELS: dict[str, type[BaseModel]] = {
     "videos": Videos,
     "home": Home,
     "faq": Faq,
+    "accessibility": Statement,
+    "accessibility-results": AuditResults,
 }

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from macros.browser import serve  # noqa: E402, F401 (tests import it from here)
 from macros.data import load_faq, load_site  # noqa: E402
 
 PASSWORD = "tests-own-password-" + os.urandom(6).hex()  # the tests' own; the code has no default
@@ -53,18 +51,6 @@ def built(tmp_path_factory) -> Path:
     result = run(["-m", "macros.build", str(out)], FAQ_PASSWORD=PASSWORD)
     assert result.returncode == 0, result.stderr
     return out
-
-
-def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/", server
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from functools import partial
 from pathlib import Path
 
 import yaml
-from conftest import ROOT, pages_of, project_copy, run
+from conftest import ROOT, pages_of, project_copy, run, serve
 
 from macros import schemas
 
@@ -160,12 +159,7 @@ def test_site_satisfies_its_content_security_policy(built, browser):
         "Referrer-Policy",
     } <= set(rules[0][1])
     assert rules[1] == ("/faq/*", {"X-Robots-Tag": "noindex, nofollow"})
-    handler = type("H", (_WithHeaders,), {"rules": rules})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(built)))
-    import threading
-
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    base, server = serve(built, type("H", (_WithHeaders,), {"rules": rules}))
     context = browser.new_context()
     context.add_init_script(
         "window.__csp = []; document.addEventListener('securitypolicyviolation',"

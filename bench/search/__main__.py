@@ -7,30 +7,22 @@ bench/search/queries.yml into the header search of the page's language, as a rea
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 from playwright.sync_api import sync_playwright
 
-from macros.browser import launch
+from macros.browser import launch, serve
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 TARGET_HIT3 = {"ja": 0.97, "en": 0.90}
 PREFIX = {"ja": "", "en": "en/"}
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def _normalise(href: str, lang: str) -> tuple[str, str | None]:
@@ -146,11 +138,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         subprocess.run([sys.executable, "-m", "macros.build", str(site)], cwd=ROOT, check=True)
-        handler = functools.partial(_Quiet, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base_url, server = serve(site)
         try:
-            results = run_queries(f"http://127.0.0.1:{server.server_address[1]}/", queries)
+            results = run_queries(base_url, queries)
         finally:
             server.shutdown()
     text = report(results)
