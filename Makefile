@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install browser check serve build faq preview test lint format bench-search clean schemas new-guidelines a11y-report
+.PHONY: install browser check serve build faq preview test lint format bench-search clean schemas new-guidelines a11y-report i18n-report
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-search: browser     ## search benchmark → bench/search/report.md
 
 a11y-report: browser      ## audit every page with axe-core → data/accessibility-results.yml (the statement's table)
 	$(PY) -m macros.a11y
+
+i18n-report: install      ## English fields untranslated, or older than their Japanese (from git history)
+	$(PY) -m macros.i18n
 
 schemas: install          ## regenerate schemas/*.schema.json (editor help) from macros/schema.py
 	$(PY) -m macros.schemas

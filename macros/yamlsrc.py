@@ -17,6 +17,7 @@ class Source:
     file: str
     data: object
     lines: dict[Path_, int] = field(default_factory=dict)
+    last_lines: dict[Path_, int] = field(default_factory=dict)  # where each value ends (block scalars)
 
     def line(self, path: Path_) -> int:
         """Line of the deepest existing prefix of ``path`` (a missing key reports its parent)."""
@@ -36,8 +37,10 @@ class _Constructor(yaml.SafeLoader):
     """Safe loader; timestamps stay strings (the schema parses dates and names bad ones)."""
 
 
-def _to_python(node: yaml.Node, path: Path_, lines: dict, loader: _Constructor) -> object:
+def _to_python(node: yaml.Node, path: Path_, lines: dict, loader: _Constructor, last: dict) -> object:
     lines[path] = node.start_mark.line + 1
+    end = node.end_mark
+    last[path] = max(lines[path], end.line if end.column == 0 else end.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict = {}
@@ -48,10 +51,10 @@ def _to_python(node: yaml.Node, path: Path_, lines: dict, loader: _Constructor) 
             key = str(key)
             if key in out:
                 raise YamlProblem(key_node.start_mark.line + 1, (*path, key), "duplicate key")
-            out[key] = _to_python(value_node, (*path, key), lines, loader)
+            out[key] = _to_python(value_node, (*path, key), lines, loader, last)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
+        return [_to_python(item, (*path, i), lines, loader, last) for i, item in enumerate(node.value)]
     if node.tag == "tag:yaml.org,2002:timestamp":
         return node.value
     return loader.construct_object(node)
@@ -70,8 +73,9 @@ def read(path: Path, display: str) -> Source:
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
-    data = {} if node is None else _to_python(node, (), lines, loader)
-    return Source(display, data, lines)
+    last: dict[Path_, int] = {}
+    data = {} if node is None else _to_python(node, (), lines, loader, last)
+    return Source(display, data, lines, last)
 
 
 def fmt_path(path: Path_) -> str:
