@@ -106,7 +106,9 @@ def main() -> int:
     for line in lines:
         print(line)
         counts["untranslated" if line.endswith("untranslated") else "stale"] += 1
-    print(f"i18n: {counts['untranslated']} untranslated (waived), {counts['stale']} to check after Japanese edits")
+    print(
+        f"i18n: {counts['untranslated']} untranslated (waived), {counts['stale']} to check after Japanese edits"
+    )
     return 0
 
 
