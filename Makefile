@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install browser check serve build faq preview test lint format bench-search clean schemas new-guidelines a11y-report i18n-report
+.PHONY: install browser check serve build faq preview test lint format bench bench-search clean schemas new-guidelines a11y-report i18n-report
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -56,6 +56,10 @@ format: install
 
 bench-search: browser     ## search benchmark → bench/search/report.md
 	$(PY) -m bench.search
+
+bench: browser            ## performance report with budgets → bench/perf/report.md (Lighthouse from npm)
+	npm ci --prefix bench/perf --no-audit --no-fund --loglevel=error
+	$(PY) -m bench.perf
 
 a11y-report: browser      ## audit every page with axe-core → data/accessibility-results.yml (the statement's table)
 	$(PY) -m macros.a11y

@@ -1,0 +1,1 @@
+"""Performance benchmark: build, scale, rebuild, page weight, Lighthouse and FAQ unlock (`make bench`)."""

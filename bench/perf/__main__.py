@@ -1,0 +1,405 @@
+"""`python -m bench.perf` (`make bench`): performance report → bench/perf/report.md, with budgets pass/fail.
+
+Measures, on this machine: the cold full build and its parts against a stock Material build of the same
+generated Markdown; build time and peak memory with 1×, 4× and 16× the data; the time from saving a data file
+to the rebuilt page under `mkdocs serve`; the first-visit weight of each page template; Lighthouse (mobile)
+where `npm ci --prefix bench/perf` has installed it; and the FAQ unlock in Chromium.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import resource
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from bench.perf.scale import scale
+from macros.browser import executable, launch, serve
+from macros.crypto import ITERATIONS
+from macros.data import ROOT, load_site
+from macros.render import Renderer
+
+HERE = Path(__file__).resolve().parent
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+IGNORE = shutil.ignore_patterns(
+    ".venv", ".git", "site", ".site-*", "node_modules", "__pycache__", ".pytest_cache"
+)
+TEMPLATES = {  # page template → a page that uses it
+    "home": "",
+    "guidelines": "guidelines/2024/",
+    "contacts": "contacts/",
+    "news": "news/",
+    "audience": "audiences/host/",
+    "programme": "programme/",
+    "faq gate": "faq/ja/",
+}
+LIGHTHOUSE_PAGES = ["", "guidelines/2024/", "contacts/", "news/", "faq/ja/"]
+
+
+def _copy(dest: Path) -> Path:
+    shutil.copytree(ROOT, dest, ignore=IGNORE)
+    return dest
+
+
+def _timed(args: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(args, cwd=cwd, env=env or ENV, check=True, capture_output=True)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024
+
+
+def stock_docs(dest: Path) -> None:
+    """The generated Markdown of every page (ja as x.md, en as x.en.md), for a build without our hook."""
+    site = load_site()
+    for page in (ROOT / "content").rglob("*.md"):
+        rel = page.relative_to(ROOT / "content").as_posix()
+        for lang, suffix in (("ja", ".md"), ("en", ".en.md")):
+            out = dest / (rel.removesuffix(".md") + suffix)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(
+                Renderer(site, lang, rel).render_page(page.read_text(encoding="utf-8")), encoding="utf-8"
+            )
+    shutil.copytree(ROOT / "content" / "assets", dest / "assets", dirs_exist_ok=True)
+
+
+def bench_build(tmp: Path) -> dict:
+    project = _copy(tmp / "build")
+    password = secrets.token_urlsafe(20)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "macros.build", str(tmp / "site")],
+        cwd=project,
+        env=dict(ENV, FAQ_PASSWORD=password),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    total = time.perf_counter() - started
+    steps, last = {}, 0.0
+    for line in result.stdout.splitlines():
+        if line.startswith("build: ") and "(" in line and not line.startswith("build: done"):
+            name, at = line[7:].rsplit(" (", 1)
+            at = float(at.rstrip(" s)"))
+            steps[name], last = at - last, at
+    ours, _ = _timed(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp / "ours")], project
+    )
+    stock = tmp / "stock"
+    stock_docs(stock / "docs")
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("docs_dir: content", f"docs_dir: {stock / 'docs'}").replace(
+        "hooks:\n  - macros/mkdocs_hook.py\n", ""
+    )
+    config = config.replace("strict: true", "strict: false").replace(
+        "custom_dir: overrides", f"custom_dir: {project / 'overrides'}"
+    )
+    (stock / "mkdocs.yml").write_text(config, encoding="utf-8")
+    plain, _ = _timed(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-q",
+            "-f",
+            str(stock / "mkdocs.yml"),
+            "-d",
+            str(tmp / "stock-site"),
+        ],
+        stock,
+    )
+    return {
+        "total": total,
+        "steps": steps,
+        "mkdocs_ours": ours,
+        "mkdocs_stock": plain,
+        "site": tmp / "site",
+        "password": password,
+    }
+
+
+def bench_scale(tmp: Path) -> dict:
+    out = {}
+    for factor in (1, 4, 16):
+        project = _copy(tmp / f"scale{factor}")
+        scale(project, factor)
+        t_pages, mem = _timed(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp / f"s{factor}")], project
+        )
+        t_faq, mem_faq = _timed(
+            [sys.executable, "-m", "macros.faq", str(tmp / f"f{factor}")],
+            project,
+            dict(ENV, FAQ_PASSWORD="benchmark-password-0123456789"),
+        )
+        out[factor] = {"pages": t_pages, "faq": t_faq, "total": t_pages + t_faq, "mem": max(mem, mem_faq)}
+    return out
+
+
+def bench_rebuild(tmp: Path) -> float:
+    project = _copy(tmp / "serve")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "serve",
+            "--livereload",
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+            "--watch",
+            "data",
+        ],
+        cwd=project,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/contacts/"
+
+    def wait_for(text: str, limit: float = 90) -> None:
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            try:
+                if text in urllib.request.urlopen(url, timeout=5).read().decode("utf-8"):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("serve never showed the change")
+
+    try:
+        wait_for("17:45")
+        contacts = project / "data/contacts.yml"
+        times = []
+        for new in ("18:05", "18:15", "18:25"):
+            text = contacts.read_text(encoding="utf-8")
+            contacts.write_text(
+                text.replace(text[text.index("closes: ") + 9 : text.index("closes: ") + 14], new, 1),
+                encoding="utf-8",
+            )
+            started = time.perf_counter()
+            wait_for(new)
+            times.append(time.perf_counter() - started)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return statistics.median(times)
+
+
+def bench_weight(browser, base: str) -> dict:
+    out = {}
+    for name, path in TEMPLATES.items():
+        for lang in ("ja", "en"):
+            if name == "faq gate" and lang == "en":
+                continue
+            context = browser.new_context()
+            page = context.new_page()
+            seen = []
+            page.on("requestfinished", lambda r, seen=seen: seen.append(r))
+            page.goto(base + ("en/" if lang == "en" and name != "faq gate" else "") + path)
+            page.wait_for_load_state("networkidle")
+            kinds: dict[str, list[int]] = {}
+            third = 0
+            for request in seen:
+                if not request.url.startswith(base):
+                    third += 1
+                    continue
+                body = request.response().body()
+                kind = {
+                    "document": "html",
+                    "stylesheet": "css",
+                    "script": "js",
+                    "font": "font",
+                    "image": "image",
+                }.get(request.resource_type, "other")
+                raw_gz = kinds.setdefault(kind, [0, 0])
+                raw_gz[0] += len(body)
+                raw_gz[1] += len(gzip.compress(body, 9)) if kind not in ("image", "font") else len(body)
+            out[f"{name} ({lang})"] = {"kinds": kinds, "requests": len(seen), "third_party": third}
+            context.close()
+    return out
+
+
+def bench_unlock(browser, base: str, password: str) -> list[float]:
+    times = []
+    for _ in range(5):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "faq/ja/")
+        page.fill("#faq-password", password)
+        started = time.perf_counter()
+        page.press("#faq-password", "Enter")
+        page.wait_for_selector(".faq-entry")
+        times.append(time.perf_counter() - started)
+        context.close()
+    return times
+
+
+def bench_lighthouse(base: str) -> dict | None:
+    binary = HERE / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        return None
+    out = {}
+    for path in LIGHTHOUSE_PAGES:
+        for lang in ("ja", "en"):
+            if path.startswith("faq/") and lang == "en":
+                continue
+            url = base + ("en/" if lang == "en" else "") + path
+            with tempfile.NamedTemporaryFile(suffix=".json") as report:
+                subprocess.run(
+                    [
+                        str(binary),
+                        url,
+                        "--quiet",
+                        "--output=json",
+                        f"--output-path={report.name}",
+                        "--only-categories=performance,accessibility,best-practices,seo",
+                        "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking",
+                    ],
+                    env=dict(os.environ, CHROME_PATH=executable() or ""),
+                    check=True,
+                    capture_output=True,
+                )
+                data = json.loads(Path(report.name).read_text(encoding="utf-8"))
+            out[f"{path or 'home'} ({lang})"] = {
+                k: round(v["score"] * 100) for k, v in data["categories"].items()
+            }
+    return out
+
+
+def report(build, scaled, rebuild, weight, unlock, lighthouse) -> str:
+    ratio = build["mkdocs_ours"] / build["mkdocs_stock"]
+    growth = scaled[16]["total"] / scaled[1]["total"]
+    heaviest = max(sum(gz for _, gz in w["kinds"].values()) for k, w in weight.items() if "faq" not in k)
+    third = sum(w["third_party"] for w in weight.values())
+    unlock_median = statistics.median(unlock)
+    rows = [
+        (
+            "content page first visit ≤ 120 KB gzip",
+            f"{heaviest / 1024:.0f} KB (heaviest)",
+            heaviest <= 120 * 1024,
+        ),
+        ("third-party requests = 0", str(third), third == 0),
+        ("MkDocs build ≤ 1.3× stock Material on the same Markdown", f"{ratio:.2f}×", ratio <= 1.3),
+        ("16× data ≤ 18× build time", f"{growth:.1f}×", growth <= 18),
+        ("FAQ unlock ≤ 1 s", f"{unlock_median * 1000:.0f} ms (median of 5)", unlock_median <= 1),
+    ]
+    if lighthouse:
+        worst = {c: min(v[c] for v in lighthouse.values()) for c in next(iter(lighthouse.values()))}
+        rows.append(
+            ("Lighthouse mobile Performance ≥ 98", str(worst["performance"]), worst["performance"] >= 98)
+        )
+        for c in ("accessibility", "best-practices", "seo"):
+            rows.append((f"Lighthouse {c} = 100", str(worst[c]), worst[c] == 100))
+    else:
+        rows.append(("Lighthouse (mobile)", "not run: `npm ci --prefix bench/perf` installs it", None))
+    lines = [
+        "# Performance report",
+        "",
+        f"`make bench` on this machine ({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}. FAQ key derivation: PBKDF2 {ITERATIONS:,} iterations.",
+        "",
+        "## Budgets",
+        "",
+        "| budget | measured | result |",
+        "|---|---|---|",
+        *[f"| {b} | {m} | {'pass' if ok else ('—' if ok is None else 'FAIL')} |" for b, m, ok in rows],
+        "",
+        "## Build",
+        "",
+        "| part | seconds |",
+        "|---|---|",
+        f"| full `make build` (pages ja+en, search index, PDFs, FAQ) | {build['total']:.1f} |",
+        *[f"| · {k} | {v:.1f} |" for k, v in build["steps"].items()],
+        f"| MkDocs with our hook and data (ja+en) | {build['mkdocs_ours']:.1f} |",
+        f"| stock Material + static-i18n on the same generated Markdown | {build['mkdocs_stock']:.1f} |",
+        "",
+        "## Scale",
+        "",
+        "| data | pages build s | FAQ build s | total s | peak MiB |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {f}× | {v['pages']:.1f} | {v['faq']:.1f} | {v['total']:.1f} | {v['mem']:.0f} |"
+            for f, v in scaled.items()
+        ],
+        "",
+        f"## Rebuild under `mkdocs serve`\n\nSaving data/contacts.yml → rebuilt page served: {rebuild:.1f} s (median of 3).",
+        "",
+        "## First-visit weight",
+        "",
+        "| page | html | css | js | fonts | images | other | total gzip | requests | third-party |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, w in weight.items():
+        cells = {k: f"{raw / 1024:.0f} / {gz / 1024:.0f} KB" for k, (raw, gz) in w["kinds"].items()}
+        cell = lambda k, cells=cells: cells.get(k, "0 / 0 KB")  # noqa: E731
+        total = sum(gz for _, gz in w["kinds"].values())
+        lines.append(
+            f"| {name} | {cell('html')} | {cell('css')} | {cell('js')} | {cell('font')} | {cell('image')} | {cell('other')} | {total / 1024:.0f} KB | {w['requests']} | {w['third_party']} |"
+        )
+    lines += [
+        "",
+        "Cells: raw / gzip (fonts and images as served). The search bundle loads only when the search field gets focus.",
+        "",
+    ]
+    lines += [
+        "## FAQ unlock",
+        "",
+        f"Key derivation + decryption + render in Chromium: {', '.join(f'{t * 1000:.0f}' for t in unlock)} ms.",
+        "",
+    ]
+    if lighthouse:
+        lines += [
+            "## Lighthouse (mobile)",
+            "",
+            "| page | performance | accessibility | best practices | SEO |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {k} | {v['performance']} | {v['accessibility']} | {v['best-practices']} | {v['seo']} |"
+            for k, v in lighthouse.items()
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        build = bench_build(tmp)
+        scaled = bench_scale(tmp)
+        rebuild = bench_rebuild(tmp)
+        base, server = serve(build["site"])
+        try:
+            with sync_playwright() as p:
+                browser = launch(p)
+                weight = bench_weight(browser, base)
+                unlock = bench_unlock(browser, base, build["password"])
+                browser.close()
+            lighthouse = bench_lighthouse(base)
+        finally:
+            server.shutdown()
+    text = report(build, scaled, rebuild, weight, unlock, lighthouse)
+    (HERE / "report.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
