@@ -42,7 +42,7 @@ def _renderers(site: Site, edition: str) -> dict[str, Renderer]:
 
 def _guideline_link(site: Site, r: Renderer, section_id: str) -> dict:
     """Link from /faq/<edition>/ to a section of the latest public guidelines, in the reader's language."""
-    view = r.guidelines_view(site.latest_year)
+    view = r.latest_view
     sec = view.anchors[section_id]
     prefix = "" if r.lang == "ja" else f"{r.lang}/"
     number = view.number(sec)

@@ -13,7 +13,7 @@ from mkdocs.plugins import event_priority
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from macros import outputs  # noqa: E402
-from macros.data import DataError, load_site  # noqa: E402
+from macros.data import ROOT, DataError, load_site  # noqa: E402
 from macros.render import Renderer  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.data")
@@ -24,6 +24,14 @@ def _lang(config) -> str:
     return config.theme["language"]
 
 
+def _load_once():
+    """The data, loaded again only when a file in data/ changed (each language build calls on_config)."""
+    stamp = tuple((p, p.stat().st_mtime_ns) for p in sorted((ROOT / "data").rglob("*.yml")))
+    if _state.get("stamp") != stamp:
+        _state["site"], _state["stamp"] = load_site(), stamp
+    return _state["site"]
+
+
 def on_startup(command, dirty):
     _state["serving"] = command == "serve"
 
@@ -32,7 +40,7 @@ def on_startup(command, dirty):
 def on_config(config):
     _state["problems"] = []
     try:
-        site = load_site()
+        site = _load_once()
     except DataError as exc:
         if not _state.get("serving"):
             for problem in exc.problems:

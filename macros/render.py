@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -174,7 +175,13 @@ class Renderer:
         return self.ui["formats"]["role"].format(name=role.name.get(self.lang), abbr=role.abbr)
 
     def guidelines_view(self, year: int, role: str | None = None, only=None) -> GuidelinesView:
+        """A fresh view (footnote numbering starts anew) for each guidelines page or excerpt."""
         return GuidelinesView(self, self.site.guidelines[year], role, only)
+
+    @cached_property
+    def latest_view(self) -> GuidelinesView:
+        """The full view of the latest guidelines, shared by every link into it from this renderer."""
+        return self.guidelines_view(self.site.latest_year)
 
     def outside(self, path: str) -> str:
         """Relative URL to a path of the whole site (not under this language), e.g. the FAQ."""
@@ -237,8 +244,7 @@ class Renderer:
         return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
 
     def render_page(self, source: str) -> str:
-        template = _env().from_string(source)
-        return template.render(**self.context())
+        return _page_template(source).render(**self.context())
 
     def context(self) -> dict:
         base = {
@@ -269,6 +275,12 @@ def _env() -> Environment:
             auto_reload=True,
         )
     return _ENV
+
+
+@functools.lru_cache(maxsize=256)
+def _page_template(source: str):
+    """Pages are one-line macro calls, the same in both languages: compile each once."""
+    return _env().from_string(source)
 
 
 def _macros(context: dict) -> dict:

@@ -33,8 +33,8 @@ class YamlProblem(Exception):
         self.line, self.path, self.reason = line, path, reason
 
 
-class _Constructor(yaml.SafeLoader):
-    """Safe loader; timestamps stay strings (the schema parses dates and names bad ones)."""
+class _Constructor(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loader (libyaml's parser when present); timestamps stay strings (the schema parses dates)."""
 
 
 def _to_python(node: yaml.Node, path: Path_, lines: dict, loader: _Constructor, last: dict) -> object:
