@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import http.server
-import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -15,6 +12,7 @@ import yaml
 from conftest import ROOT, pages_of, project_copy, run, serve
 
 from macros import schemas
+from macros.browser import mkdocs_serve
 
 
 def test_editor_schemas_are_generated_from_the_one_schema():
@@ -56,12 +54,6 @@ def test_new_guidelines_scaffold(tmp_path):
     assert (out / "guidelines-2025.ics").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode("utf-8")
@@ -82,29 +74,10 @@ def _wait(url: str, predicate, seconds: float = 60) -> str:
 
 def test_serve_shows_data_errors_and_recovers(tmp_path):
     root = project_copy(tmp_path / "p")
-    port = _free_port()
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "serve",
-            "--livereload",
-            "--dev-addr",
-            f"127.0.0.1:{port}",
-            "--watch",
-            "data",
-            "--watch",
-            "macros",
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    base, server = mkdocs_serve(
+        root, ["data", "macros"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    url = f"http://127.0.0.1:{port}/contacts/"
+    url = base + "contacts/"
     try:
         _wait(url, lambda t: "17:45" in t)
         contacts = root / "data/contacts.yml"
