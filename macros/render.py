@@ -284,9 +284,20 @@ def _page_template(source: str):
 
 
 def _macros(context: dict) -> dict:
-    """Every public macro of templates/*.j2, by name, bound to this page's context."""
-    out = {}
-    for path in sorted(TEMPLATES.glob("*.j2")):
-        module = _env().get_template(path.name).make_module(context)
-        out.update({k: v for k, v in vars(module).items() if not k.startswith("_") and callable(v)})
-    return out
+    """Every public macro of templates/*.j2 by name, bound to this page's context; a template is run only
+    when the page calls one of its macros."""
+    modules: dict[str, object] = {}
+
+    def bound(name: str, file: str):
+        def call(*args, **kwargs):
+            if file not in modules:
+                modules[file] = _env().get_template(file).make_module(context)
+            return getattr(modules[file], name)(*args, **kwargs)
+
+        return call
+
+    return {
+        name: bound(name, path.name)
+        for path in sorted(TEMPLATES.glob("*.j2"))
+        for name in re.findall(r"\{%-?\s*macro\s+([a-z]\w*)\(", path.read_text(encoding="utf-8"))
+    }

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import resource
 import secrets
 import shutil
 import statistics
@@ -53,13 +52,18 @@ def _copy(dest: Path) -> Path:
 
 
 def _timed(args: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak memory (MiB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and peak memory (MiB) of one child process (GNU time's maximum resident set size)."""
     started = time.perf_counter()
-    subprocess.run(args, cwd=cwd, env=env or ENV, check=True, capture_output=True)
+    result = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *args],
+        cwd=cwd,
+        env=env or ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) / 1024
+    return elapsed, int(result.stderr.strip().splitlines()[-1]) / 1024
 
 
 def stock_docs(dest: Path) -> None:
