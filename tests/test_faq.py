@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 import time
@@ -10,6 +11,7 @@ import time
 import pytest
 from conftest import PASSWORD, ROOT, project_copy, run, serve
 from cryptography.exceptions import InvalidTag
+from pydantic import BaseModel
 
 from macros import crypto
 from macros import faq as faq_build
@@ -107,27 +109,19 @@ def _all_output(built):
             yield path, path.read_text(encoding="utf-8", errors="ignore")
 
 
+def _public_models(site) -> list:
+    """Every model of the public site (all data files but the FAQ)."""
+    models = [getattr(site, f.name) for f in dataclasses.fields(site)]
+    return [m for m in models if isinstance(m, BaseModel)] + list(site.guidelines.values())
+
+
 def _public_phrases(site) -> str:
     """Every public text (data and UI) in one string: FAQ runs that also occur there are not leaks."""
     texts = [
-        o.ja + " " + (o.en or "")
-        for m in (
-            site.home,
-            site.programme,
-            site.contacts,
-            site.audiences,
-            site.news,
-            site.videos,
-            *site.guidelines.values(),
-        )
-        for _, o in walk(m)
-        if isinstance(o, s.Text)
+        o.ja + " " + (o.en or "") for m in _public_models(site) for _, o in walk(m) if isinstance(o, s.Text)
     ]
     texts += [
-        " ".join(o.ja + o.en)
-        for m in (site.contacts, site.audiences, *site.guidelines.values())
-        for _, o in walk(m)
-        if isinstance(o, s.Keywords)
+        " ".join(o.ja + o.en) for m in _public_models(site) for _, o in walk(m) if isinstance(o, s.Keywords)
     ]
     texts += [json.dumps(site.ui, ensure_ascii=False)]
     return "\n".join(texts)

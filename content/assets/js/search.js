@@ -44,21 +44,39 @@
   }
 
   // The best place on the page for the query: the section (sub-result) whose heading, then whose text holds
-  // the whole query, then the most distinct query terms, then the highest Pagefind weight.
-  function best(data, query) {
+  // the whole query; then the one holding the most query words (each word searched on its own); then the
+  // one where matches are densest; then Pagefind's weight.
+  function best(data, query, hits) {
     const plain = (text) => text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ");
     const phrase = plain(query);
+    const subs = (data.sub_results || []).filter((sub) => sub.url);
     let pick = data, top = -1;
-    for (const sub of data.sub_results || []) {
-      if (!sub.url) continue;
+    subs.forEach((sub, i) => {
       const text = plain(`${sub.title} ${sub.excerpt.replace(/<[^>]+>/g, "")}`);
-      const marks = new Set([...sub.excerpt.matchAll(/<mark>(.*?)<\/mark>/g)].map((m) => plain(m[1])));
+      const start = sub.anchor ? sub.anchor.location : 0;
+      const end = i + 1 < subs.length && subs[i + 1].anchor ? subs[i + 1].anchor.location : data.word_count;
+      const density = (sub.locations || []).length / Math.max(end - start, 1);
       const weight = (sub.weighted_locations || []).reduce((n, l) => n + l.balanced_score, 0);
-      const heading = plain(sub.title).includes(phrase) ? 2e6 : 0;
-      const score = heading + (text.includes(phrase) ? 1e6 : 0) + marks.size * 1e4 + weight;
+      const score = (plain(sub.title).includes(phrase) ? 4e9 : 0) + (text.includes(phrase) ? 2e9 : 0)
+        + (hits.get(sub.url) || 0) * 1e8 + Math.min(density, 1) * 1e7 + Math.min(weight, 9e6);
       if (score > top) { pick = sub; top = score; }
-    }
+    });
     return pick;
+  }
+
+  // How many of the query's words each section holds: every word searched on its own, within these pages.
+  async function wordsPerSection(words, pages) {
+    const hits = new Map();
+    if (words.length < 2) return hits;
+    const ids = new Set(pages.map((r) => r.id));
+    for (const word of words) {
+      const found = await pagefind.search(word, { filters: filters() });
+      const mine = found ? found.results.filter((r) => ids.has(r.id)) : [];
+      for (const data of await Promise.all(mine.map((r) => r.data()))) {
+        for (const sub of data.sub_results || []) hits.set(sub.url, (hits.get(sub.url) || 0) + 1);
+      }
+    }
+    return hits;
   }
 
   // The query's words without the little words every page has (particles, articles: data/ui search.ignore).
@@ -98,9 +116,10 @@
     if (!pagefind || mine !== serial) return;
     const found = await searchAllOrAny(q);
     if (mine !== serial || !found) return;
-    const datas = await Promise.all(found.results.slice(0, 8).map((r) => r.data()));
+    const top = found.results.slice(0, 8);
+    const [datas, hits] = await Promise.all([Promise.all(top.map((r) => r.data())), wordsPerSection(terms(q), top)]);
     if (mine !== serial) return;
-    list.replaceChildren(...datas.map((data, i) => option(data, best(data, q), i)));
+    list.replaceChildren(...datas.map((data, i) => option(data, best(data, q, hits), i)));
     active = -1;
     input.removeAttribute("aria-activedescendant");
     const n = found.results.length;
