@@ -44,23 +44,20 @@
   }
 
   // The best place on the page for the query: the section (sub-result) whose heading, then whose text holds
-  // the whole query; then the one holding the most query words (each word searched on its own); then the
-  // one where matches are densest; then Pagefind's weight.
+  // the whole query; then the one holding the most query words (each word searched on its own); then
+  // Pagefind's weight.
   function best(data, query, hits) {
     const plain = (text) => text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ");
     const phrase = plain(query);
     const subs = (data.sub_results || []).filter((sub) => sub.url);
     let pick = data, top = -1;
-    subs.forEach((sub, i) => {
+    for (const sub of subs) {
       const text = plain(`${sub.title} ${sub.excerpt.replace(/<[^>]+>/g, "")}`);
-      const start = sub.anchor ? sub.anchor.location : 0;
-      const end = i + 1 < subs.length && subs[i + 1].anchor ? subs[i + 1].anchor.location : data.word_count;
-      const density = (sub.locations || []).length / Math.max(end - start, 1);
       const weight = (sub.weighted_locations || []).reduce((n, l) => n + l.balanced_score, 0);
       const score = (plain(sub.title).includes(phrase) ? 4e9 : 0) + (text.includes(phrase) ? 2e9 : 0)
-        + (hits.get(sub.url) || 0) * 1e8 + Math.min(density, 1) * 1e7 + Math.min(weight, 9e6);
+        + (hits.get(sub.url) || 0) * 1e8 + Math.min(weight, 9e7);
       if (score > top) { pick = sub; top = score; }
-    });
+    }
     return pick;
   }
 
