@@ -197,7 +197,7 @@ class Renderer:
         days = (
             self.ui["formats"]["weekdays"]
             if h.days == ["mon", "tue", "wed", "thu", "fri"]
-            else "・".join(self.ui["days"][d] for d in h.days)
+            else self.ui["formats"]["list_sep"].join(self.ui["days"][d] for d in h.days)
         )
         return self.ui["formats"]["hours"].format(days=days, opens=h.opens.lstrip("0"), closes=h.closes)
 
