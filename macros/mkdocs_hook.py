@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -107,12 +106,6 @@ def on_env(env, config, files):
 def on_page_context(context, page, config, nav):
     if _state["problems"]:
         return context
-    # with a public address (SITE_URL), hreflang alternates are absolute, as search engines want them
-    if os.environ.get("SITE_URL"):
-        base = config.site_url.rstrip("/") + "/"
-        for alt in config.extra.get("alternate", []):
-            if not alt["link"].startswith(("http:", "https:")):
-                alt["link"] = base + alt["link"].lstrip("/")
     context["feed_href"] = Renderer(_state["site"], _lang(config), page.file.src_uri).asset("news/feed.xml")
     return context
 

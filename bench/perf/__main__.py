@@ -83,7 +83,7 @@ def stock_docs(dest: Path) -> None:
 def bench_build(tmp: Path) -> dict:
     project = _copy(tmp / "build")
     password = secrets.token_urlsafe(20)
-    port = free_port()  # the site is built for the address it is served at (absolute hreflang links)
+    port = free_port()  # the site is built for the address it is served at (feeds, sitemap)
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "macros.build", str(tmp / "site")],
