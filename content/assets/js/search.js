@@ -86,12 +86,12 @@
     return words.filter((w) => !ignore.has(w.toLowerCase()));
   }
 
-  // Pagefind finds pages holding every word of the query. When none does (e.g. the query's words are cut
-  // differently from the page's), look for pages holding any of its words, best scores first.
+  // Pagefind finds pages holding every word of the query. When fewer than three do (e.g. the query's words
+  // are cut differently from the page's), pages holding most of its words follow them.
   async function searchAllOrAny(q) {
     const words = terms(q);
     const found = await pagefind.search(words.join(" ") || q, { filters: filters() });
-    if (!found || found.results.length || words.length < 2) return found;
+    if (!found || found.results.length >= 3 || words.length < 2) return found;
     const each = await Promise.all(words.map((w) => pagefind.search(w, { filters: filters() })));
     const byId = new Map();
     for (const res of each) {
@@ -100,8 +100,9 @@
         byId.set(r.id, { ...r, score: (seen ? seen.score : 0) + r.score, hits: (seen ? seen.hits : 0) + 1 });
       }
     }
-    const results = [...byId.values()].sort((a, b) => b.hits - a.hits || b.score - a.score);
-    return { results };
+    const all = new Set(found.results.map((r) => r.id));
+    const more = [...byId.values()].filter((r) => !all.has(r.id)).sort((a, b) => b.hits - a.hits || b.score - a.score);
+    return { results: [...found.results, ...more] };
   }
 
   async function search() {
