@@ -16,8 +16,13 @@ from . import schema as s
 from .yamlsrc import Path_, Source, YamlProblem, fmt_path, read
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGS = ("ja", "en")
+LANGS = ("ja", "en")  # the first is the default language, served at the site root
 REF = re.compile(r"\{(fn|date|ref):([^{}\s]*)\}")
+
+
+def lang_prefix(lang: str) -> str:
+    """The folder of a language in the built site: "" for the default language, "en/" for English."""
+    return "" if lang == LANGS[0] else f"{lang}/"
 
 
 @dataclass(frozen=True)

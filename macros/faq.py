@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import schema as s
 from .crypto import ITERATIONS, PasswordError, Sealer, read_password
-from .data import ROOT, DataError, Site, load_faq, load_site
+from .data import ROOT, DataError, Site, lang_prefix, load_faq, load_site
 from .render import Renderer
 
 TEMPLATES = Path(__file__).parent / "faq_templates"
@@ -44,10 +44,9 @@ def _guideline_link(site: Site, r: Renderer, section_id: str) -> dict:
     """Link from /faq/<edition>/ to a section of the latest public guidelines, in the reader's language."""
     view = r.latest_view
     sec = view.anchors[section_id]
-    prefix = "" if r.lang == "ja" else f"{r.lang}/"
     number = view.number(sec)
     return {
-        "href": f"../../{prefix}guidelines/{site.latest_year}/#{section_id}",
+        "href": f"../../{lang_prefix(r.lang)}guidelines/{site.latest_year}/#{section_id}",
         "text": f"{number} {sec.title.get(r.lang)}".strip(),
     }
 
@@ -74,7 +73,7 @@ def render_gate(site: Site, edition: str, envelope: dict) -> str:
     lang = EDITION_LANG[edition]
     r = Renderer(site, lang, "index.md")
     title = next(e.title for e in site.home.faq.editions if e.id == edition)
-    home = "../../" + ("" if lang == "ja" else f"{lang}/")
+    home = "../../" + lang_prefix(lang)
     desk = site.desk(site.home.faq.desk)
     payload = json.dumps(envelope, separators=(",", ":"))
     strings = json.dumps(site.ui[lang]["faq"], ensure_ascii=False, separators=(",", ":"))

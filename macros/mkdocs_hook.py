@@ -13,7 +13,7 @@ from mkdocs.plugins import event_priority
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from macros import outputs  # noqa: E402
-from macros.data import ROOT, DataError, load_site  # noqa: E402
+from macros.data import ROOT, DataError, lang_prefix, load_site  # noqa: E402
 from macros.render import Renderer  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.data")
@@ -117,12 +117,11 @@ def on_post_build(config):
     if _state["problems"]:
         return
     lang = _lang(config)
-    default = config.plugins["i18n"].default_language
     # every language build writes the site's one 404.html; keep the default language's
     not_found = Path(config.site_dir) / "404.html"
-    if lang == default:
+    if not lang_prefix(lang):
         _state["404"] = not_found.read_bytes()
     elif "404" in _state:
         not_found.write_bytes(_state["404"])
-    out = Path(config.site_dir) / ("" if lang == default else lang)
+    out = Path(config.site_dir) / lang_prefix(lang)
     outputs.write_all(_state["site"], lang, out, config.site_url or "")

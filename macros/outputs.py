@@ -8,7 +8,7 @@ from pathlib import Path
 import icalendar
 from feedgen.feed import FeedGenerator
 
-from .data import Site
+from .data import Site, lang_prefix
 from .render import Renderer
 
 
@@ -37,7 +37,7 @@ def calendar(site: Site, year: int, lang: str) -> bytes:
 def feed(site: Site, lang: str, base_url: str) -> bytes:
     """news/feed.xml: the news items of one language as an Atom feed."""
     r = Renderer(site, lang, "news/index.md")
-    home = base_url.rstrip("/") + "/" + ("" if lang == "ja" else f"{lang}/")
+    home = base_url.rstrip("/") + "/" + lang_prefix(lang)
     fg = FeedGenerator()
     fg.id(home + "news/")
     fg.title(f"{r.ui['site']['name']} – {site.home.headings.news.get(lang)}")

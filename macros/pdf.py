@@ -7,8 +7,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from .browser import launch
-
-LANGS = {"ja": "", "en": "en/"}
+from .data import LANGS, lang_prefix
+from .render import PAMPHLET_PDF
 
 
 def pamphlets(site_dir: Path) -> list[Path]:
@@ -21,11 +21,10 @@ def pamphlets(site_dir: Path) -> list[Path]:
             "**/*",
             lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
         )
-        for lang, prefix in LANGS.items():
-            folder = site_dir / prefix / "pamphlet"
-            page.goto((folder / "index.html").resolve().as_uri())
+        for lang in LANGS:
+            out = site_dir / lang_prefix(lang) / PAMPHLET_PDF.format(lang=lang)
+            page.goto((out.parent / "index.html").resolve().as_uri())
             page.emulate_media(media="print")
-            out = folder / f"jet-pamphlet-{lang}.pdf"
             page.pdf(path=str(out), format="A4", print_background=True, prefer_css_page_size=True)
             written.append(out)
         browser.close()

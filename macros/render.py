@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import posixpath
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import markdown
@@ -15,10 +14,10 @@ from markupsafe import Markup
 
 from . import fmt
 from . import schema as s
-from .data import REF, Site, anchors, walk
+from .data import REF, Site, anchors, lang_prefix, walk
 
 TEMPLATES = Path(__file__).parent / "templates"
-DEFAULT_LANG = "ja"
+PAMPHLET_PDF = "pamphlet/jet-pamphlet-{lang}.pdf"  # printed by pdf.py, linked by the pamphlet macros
 _SPECIAL = re.compile(r"[&<>\"'\\`*_{}\[\]#|]")
 
 
@@ -170,6 +169,9 @@ class Renderer:
         """Relative URL from this page to a generated file of the same language."""
         return posixpath.relpath("/" + path, "/" + self.url)
 
+    def pamphlet_pdf(self) -> str:
+        return self.asset(PAMPHLET_PDF.format(lang=self.lang))
+
     def role_label(self, role_id: str) -> str:
         role = self.site.role(role_id)
         return self.ui["formats"]["role"].format(name=role.name.get(self.lang), abbr=role.abbr)
@@ -185,7 +187,7 @@ class Renderer:
 
     def outside(self, path: str) -> str:
         """Relative URL to a path of the whole site (not under this language), e.g. the FAQ."""
-        here = ("" if self.lang == DEFAULT_LANG else self.lang + "/") + self.url
+        here = lang_prefix(self.lang) + self.url
         return posixpath.relpath("/" + path, "/" + here) + ("/" if path.endswith("/") else "")
 
     def size(self, n: int) -> str:
@@ -277,7 +279,7 @@ def _env() -> Environment:
     return _ENV
 
 
-@functools.lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def _page_template(source: str):
     """Pages are one-line macro calls, the same in both languages: compile each once."""
     return _env().from_string(source)

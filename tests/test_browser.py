@@ -169,13 +169,12 @@ def test_video_loads_nothing_until_clicked(page, tmp_path):
         server.shutdown()
 
 
-def test_skip_link_and_visible_focus(page, base_url, site):
+def test_skip_link_and_visible_focus(page, base_url):
     page.goto(base_url + "guidelines/2024/")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent.trim()") in (
-        "コンテンツにスキップ",
-        site.ui["ja"]["site"]["skip"],
-    )
+    # the theme's skip link (its words are the theme's translation) is the first stop and targets the content
+    assert page.evaluate("document.activeElement.classList.contains('md-skip')")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#guidelines"
     page.keyboard.press("Enter")
     for _ in range(6):
         page.keyboard.press("Tab")

@@ -18,17 +18,17 @@ import yaml
 from playwright.sync_api import sync_playwright
 
 from macros.browser import launch, serve
+from macros.data import lang_prefix
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 TARGET_HIT3 = {"ja": 0.97, "en": 0.90}
-PREFIX = {"ja": "", "en": "en/"}
 
 
 def _normalise(href: str, lang: str) -> tuple[str, str | None]:
     """(page, anchor) of a result link, relative to the language root; role views count as their page."""
     parts = urlsplit(href)
-    path = parts.path.lstrip("/").removeprefix(PREFIX[lang])
+    path = parts.path.lstrip("/").removeprefix(lang_prefix(lang))
     for role in ("cir/", "sea/"):
         if path.startswith("guidelines/") and path.endswith(role):
             path = path.removesuffix(role)
@@ -64,7 +64,7 @@ def run_queries(base: str, queries: dict) -> dict:
             page = context.new_page()
             loaded = []
             page.on("requestfinished", lambda r, seen=loaded: seen.append(r.sizes()["responseBodySize"]))
-            page.goto(base + PREFIX[lang])
+            page.goto(base + lang_prefix(lang))
             page.wait_for_load_state("networkidle")
             before = sum(loaded)
             page.evaluate(WATCH)
