@@ -38,8 +38,9 @@ build: browser            ## everything into site/ (FAQ too when FAQ_PASSWORD or
 faq: install              ## only the encrypted FAQ, into site/faq/
 	$(PY) -m macros.faq site/faq
 
-preview: build            ## serve the built site/ (with search and FAQ) at http://127.0.0.1:8001/
-	$(PY) -m http.server 8001 --bind 127.0.0.1 --directory site
+preview: browser         ## build for, and serve site/ at, http://127.0.0.1:8001/ as a host would (headers, gzip)
+	SITE_URL=http://127.0.0.1:8001/ $(PY) -m macros.build site
+	$(PY) -m macros.browser site 8001
 
 test: browser node_modules/.installed   ## lint, then every test (browser tests included)
 	$(VENV)/bin/ruff check macros tests bench

@@ -1,9 +1,14 @@
-"""Headless Chromium and local servers for the PDF step, the browser tests and the benchmarks."""
+"""Headless Chromium and local servers for the PDF step, `make preview`, the browser tests and the benchmarks.
+
+`python -m macros.browser SITE_DIR PORT` serves a built site as its host would (`make preview`).
+"""
 
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import socket
@@ -38,6 +43,58 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class Hosted(_Quiet):
+    """Serves a built site as Netlify or Cloudflare Pages would: the headers its `_headers` file asks for, and
+    text compressed with gzip for browsers that accept it (so sizes and timings are those readers get)."""
+
+    TEXT = {".html", ".css", ".js", ".json", ".xml", ".svg", ".ics", ".txt"}
+    _gzipped: dict[tuple[str, int], bytes] = {}
+
+    def end_headers(self):
+        rules = read_headers(Path(self.directory) / "_headers")
+        for pattern, headers in rules:
+            if self.path.startswith(pattern.rstrip("*")):
+                for name, value in headers.items():
+                    self.send_header(name, value)
+        super().end_headers()
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if (
+            "gzip" not in self.headers.get("Accept-Encoding", "")
+            or path.suffix not in self.TEXT
+            or not path.is_file()
+        ):
+            return super().send_head()
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in self._gzipped:
+            self._gzipped[key] = gzip.compress(path.read_bytes(), 6)
+        body = self._gzipped[key]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def read_headers(path: Path) -> list[tuple[str, dict[str, str]]]:
+    """The rules of a `_headers` file: (path pattern, {header: value}), in order; none if there is no file."""
+    rules: list[tuple[str, dict[str, str]]] = []
+    if not path.is_file():
+        return rules
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith(" "):
+            rules.append((line, {}))
+        elif line.strip():
+            name, value = line.strip().split(": ", 1)
+            rules[-1][1][name] = value
+    return rules
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,3 +119,13 @@ def mkdocs_serve(project: Path, watch: list[str], **popen) -> tuple[str, subproc
         args += ["--watch", folder]
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return f"http://127.0.0.1:{port}/", subprocess.Popen(args, cwd=project, env=env, **popen)
+
+
+if __name__ == "__main__":
+    site, port = Path(sys.argv[1]), int(sys.argv[2])
+    url, server = serve(site, Hosted, port)
+    print(f"Serving {site} at {url} (Ctrl+C stops)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()

@@ -59,10 +59,17 @@ class Site:
     accessibility_results: s.AuditResults
     ui: dict[str, dict]
     untranslated: list[Problem] = field(default_factory=list)
+    _anchors: dict[int, dict[str, object]] = field(default_factory=dict, repr=False)
 
     @property
     def latest_year(self) -> int:
         return max(self.guidelines)
+
+    def anchors(self, year: int) -> dict[str, object]:
+        """A year's sections and tables by id, computed once."""
+        if year not in self._anchors:
+            self._anchors[year] = anchors(self.guidelines[year])
+        return self._anchors[year]
 
     def role(self, role_id: str) -> s.Role:
         return next(r for r in self.programme.roles if r.id == role_id)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
@@ -17,6 +19,7 @@ from macros.data import ROOT, DataError, lang_prefix, load_site  # noqa: E402
 from macros.render import Renderer  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.data")
+HREFLANG = re.compile(r'(<link rel="alternate" href=")([^"]*)(" hreflang=")')
 _state: dict = {}
 
 
@@ -110,10 +113,16 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def on_post_page(output, page, config):
+    """Search engines take hreflang links only as absolute URLs; Material writes them relative."""
+    if not page.canonical_url:
+        return output
+    return HREFLANG.sub(lambda m: m[1] + urljoin(page.canonical_url, m[2]) + m[3], output)
+
+
 def on_post_build(config):
-    """Calendars and feeds of this language; Material's own (lunr) search files are not used."""
-    for unused in ("assets/javascripts/lunr", "assets/javascripts/workers"):
-        shutil.rmtree(Path(config.site_dir) / unused, ignore_errors=True)
+    """Calendars and feeds of this language; Material's scripts (bundle, lunr search) are not used."""
+    shutil.rmtree(Path(config.site_dir) / "assets/javascripts", ignore_errors=True)
     if _state["problems"]:
         return
     lang = _lang(config)

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from . import fmt
 from . import schema as s
-from .data import REF, Site, anchors, lang_prefix, walk
+from .data import REF, Site, lang_prefix, walk
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAMPHLET_PDF = "pamphlet/jet-pamphlet-{lang}.pdf"  # printed by pdf.py, linked by the pamphlet macros
@@ -63,16 +63,14 @@ class GuidelinesView:
         self.footnotes: list[s.Footnote] = []
         self._fns = {f.id: f for f in g.footnotes}
         self._dates = {d.id: d for d in g.dates}
-        self.anchors = anchors(g)
+        self.anchors = r.site.anchors(g.year)
         self._numbers: dict[str, str] = {}
         self._visible: set[str] = set()
         self._index(g.sections, "", True)
-        if only is not None:
-            self._visible = {i for i in self._visible if any(self._within(i, o) for o in only)}
-
-    def _within(self, anchor: str, top: str) -> bool:
-        sec = self.anchors[top]
-        return anchor == top or any(anchor == getattr(o, "id", None) for _, o in walk(sec))
+        if only is not None:  # an excerpt shows only what lies within its sections
+            self._visible &= set(only) | {
+                getattr(o, "id", None) for i in only for _, o in walk(self.anchors[i])
+            }
 
     def excerpt(self) -> list[s.Section]:
         """The sections named by ``only``, in the order given."""
@@ -298,8 +296,16 @@ def _macros(context: dict) -> dict:
 
         return call
 
-    return {
-        name: bound(name, path.name)
-        for path in sorted(TEMPLATES.glob("*.j2"))
+    files = sorted(TEMPLATES.glob("*.j2"))
+    names = _macro_names(tuple((p, p.stat().st_mtime_ns) for p in files))
+    return {name: bound(name, file) for name, file in names}
+
+
+@lru_cache(maxsize=4)
+def _macro_names(files: tuple[tuple[Path, int], ...]) -> list[tuple[str, str]]:
+    """(macro, template file) pairs, read again only when a template changed (`make serve`)."""
+    return [
+        (name, path.name)
+        for path, _ in files
         for name in re.findall(r"\{%-?\s*macro\s+([a-z]\w*)\(", path.read_text(encoding="utf-8"))
-    }
+    ]

@@ -86,11 +86,7 @@ def link_problems(site_dir: Path, site_url: str = "", extra: dict[str, str] | No
         base = rel.split("#")[0]
         for attr in ("href", "src"):
             for el in tree.xpath(f"//*[@{attr}]"):
-                if el.tag == "link" and el.get("rel") in ("alternate", "canonical") and attr == "href":
-                    if not el.get("href", "").startswith(("http:", "https:")) or el.get("type"):
-                        refs.append((base, el.get(attr)))
-                    continue
-                refs.append((base, el.get(attr)))
+                refs.append((base, el.get(attr)))  # absolute links into the site (canonical, hreflang) too
     for feed in site_dir.rglob("feed.xml"):
         base = feed.relative_to(site_dir).as_posix()
         for link in ET.parse(feed).getroot().iter("{http://www.w3.org/2005/Atom}link"):
@@ -131,14 +127,14 @@ def title_and_language_problems(site_dir: Path) -> list[str]:
             problems.append(f"{rel}: duplicate title {title!r} (also {seen[lang, title]})")
         seen.setdefault((lang, title), rel)
         here = "/" + _url_of(rel)
-        hreflang[here] = (
-            {
-                link.get("hreflang"): re_norm(urljoin(here, link.get("href"))).rstrip("/") + "/"
-                for link in tree.xpath("//head/link[@rel='alternate'][@hreflang]")
-            }
-            if rel != "404.html"
-            else {}
-        )
+        hreflang[here] = {}
+        for link in tree.xpath("//head/link[@rel='alternate'][@hreflang]") if rel != "404.html" else []:
+            href = link.get("href")
+            if not urlsplit(href).scheme:  # search engines ignore relative hreflang links
+                problems.append(f"{rel}: hreflang link {href!r} is not absolute")
+            hreflang[here][link.get("hreflang")] = (
+                re_norm(urlsplit(urljoin(here, href)).path).rstrip("/") + "/"
+            )
         for node in tree.xpath("//article//text()[normalize-space()]"):
             text = str(node).strip()
             latin = re.findall(r"[A-Za-z]{2,}", text)

@@ -11,9 +11,9 @@ from conftest import pages_of, project_copy, run, serve
 from macros.render import Renderer
 
 
-def test_no_page_requests_anything_outside_the_site(page, built, base_url):
+def test_every_page_loads_cleanly_and_only_from_the_site(page, built, base_url):
     host = urlsplit(base_url).netloc
-    outside = []
+    outside, failed, errors = [], [], []
     page.route(
         "**/*",
         lambda route: (
@@ -22,12 +22,15 @@ def test_no_page_requests_anything_outside_the_site(page, built, base_url):
             else route.continue_()
         ),
     )
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.on("console", lambda m: m.type == "error" and errors.append(f"{page.url}: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
     paths = sorted(pages_of(built, "ja")) + sorted(pages_of(built, "en")) + ["faq/ja/index.html"]
     for path in paths:
         page.goto(base_url + path)
         page.wait_for_load_state("networkidle")
     assert len(paths) >= 30
-    assert outside == []
+    assert (outside, failed, errors) == ([], [], [])
 
 
 @pytest.mark.parametrize(
@@ -112,7 +115,9 @@ def test_search_filters_by_type_and_role(page, base_url):
 
 
 def test_search_works_on_a_phone(browser, base_url):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
     page = context.new_page()
     page.goto(base_url + "en/")
     _search(page, "housing")
@@ -183,6 +188,97 @@ def test_skip_link_and_visible_focus(page, base_url):
             break
     assert page.evaluate("!!document.activeElement.closest('article')")
     assert style != "none"
+
+
+def test_contents_list_marks_the_section_being_read(page, base_url):
+    page.goto(base_url + "guidelines/2024/")
+    toc = ".md-sidebar--secondary .md-nav--secondary"
+    hashes = page.eval_on_selector_all(f"{toc} a", "as => as.map(a => a.hash)")
+    assert page.eval_on_selector_all(f"{toc} [aria-current]", "as => as.map(a => a.hash)") == hashes[:1]
+    for section in (hashes[len(hashes) // 2], hashes[len(hashes) // 3], hashes[2 * len(hashes) // 3]):
+        page.evaluate(f"document.getElementById('{section[1:]}').scrollIntoView()")
+        page.wait_for_function(f"() => document.querySelector('{toc} a[aria-current]').hash === '{section}'")
+        assert page.eval_on_selector_all(f"{toc} [aria-current=location]", "as => as.length") == 1
+        # the link is in sight inside the contents list, which scrolls on its own
+        inside = page.evaluate(
+            f"""() => {{
+              const a = document.querySelector('{toc} a[aria-current]').getBoundingClientRect();
+              const w = document.querySelector('.md-sidebar--secondary .md-sidebar__scrollwrap').getBoundingClientRect();
+              return a.top >= w.top && a.bottom <= w.bottom && w.bottom <= innerHeight;
+            }}"""
+        )
+        assert inside, section
+
+
+def test_menu_drawer_works_by_keyboard_on_a_narrow_screen(browser, base_url, site):
+    context = browser.new_context(viewport={"width": 600, "height": 800}, bypass_csp=True)  # or 200 % zoom
+    page = context.new_page()
+    focused = """() => {
+      const e = document.activeElement, r = e.getBoundingClientRect(), d = document.querySelector('.md-sidebar--primary').getBoundingClientRect();
+      return {label: e.getAttribute('aria-label'), role: e.getAttribute('role'), expanded: e.getAttribute('aria-expanded'),
+              inDrawer: !!e.closest('.md-sidebar--primary'), inPage: !!e.closest('.md-content'),
+              onScreen: r.right > 0 && r.left < innerWidth && r.width > 0,
+              inView: r.left >= d.left - 1 && r.right <= d.right + 1};
+    }"""
+    name = site.ui["en"]["site"]["menu"]
+    try:
+        page.goto(base_url + "en/contacts/")
+        stops = []
+        for _ in range(25):  # the closed drawer takes no keyboard stops
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate(focused))
+        assert all(s["onScreen"] and not s["inDrawer"] for s in stops)
+        menu = [s for s in stops if s["label"] == name]
+        assert menu and all(m["role"] == "button" and m["expanded"] == "false" for m in menu)
+        page.focus('.md-header label[for="__drawer"]')
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => !!document.activeElement.closest('.md-sidebar--primary')")
+        page.wait_for_timeout(300)  # the drawer slides in
+        assert page.evaluate(focused)["inView"]
+        assert page.get_attribute('.md-header label[for="__drawer"]', "aria-expanded") == "true"
+        # the drawer opens on this page's section; its title goes back a level, and the section opens again
+        page.keyboard.press("Shift+Tab")
+        back = page.evaluate(focused)
+        assert (back["role"], back["expanded"], back["inView"]) == ("button", "true", True)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        opener = page.evaluate(focused)
+        assert (opener["role"], opener["expanded"], opener["inView"]) == ("button", "false", True)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        assert page.evaluate(focused)["inView"] and page.evaluate("document.activeElement.tagName") == "A"
+        # every stop in the open drawer is in sight, and the page under it takes none
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            stop = page.evaluate(focused)
+            assert not stop["inPage"] and (stop["inView"] or not stop["inDrawer"]), stop
+        page.keyboard.press("Escape")
+        assert page.evaluate(focused)["label"] == name
+        assert page.evaluate("document.getElementById('__drawer').checked") is False
+    finally:
+        context.close()
+
+
+def test_navigation_works_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(base_url + "guidelines/2024/")
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(200)
+        # the long contents list fits the screen and scrolls on its own, so its last entry can be reached
+        wrap = page.evaluate(
+            """() => { const w = document.querySelector('.md-sidebar--secondary .md-sidebar__scrollwrap');
+                       return {scrolls: w.scrollHeight > w.clientHeight, bottom: w.getBoundingClientRect().bottom}; }"""
+        )
+        assert wrap["scrolls"] and wrap["bottom"] <= 800
+        page.hover(".md-header .md-select")
+        page.click(".md-header a[hreflang='en']")
+        page.wait_for_url(base_url + "en/guidelines/2024/")
+        page.click(".md-sidebar--primary a[href$='contacts/']")
+        page.wait_for_url(base_url + "en/contacts/")
+    finally:
+        context.close()
 
 
 def test_role_labels_in_the_header_filter_come_from_the_data(page, base_url, site):

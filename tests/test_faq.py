@@ -215,6 +215,7 @@ def test_browser_right_password_unlocks_and_wrong_one_is_refused(page, base_url,
     page.wait_for_selector("#faq-content .faq-entry")
     assert time.perf_counter() - started < 10
     assert page.locator(".faq-entry").count() == len(faq.entries)
+    page.wait_for_selector("#faq-status:not(:empty)")  # the live region is filled just after the content
     assert page.text_content("#faq-status") == site.ui["en"]["faq"]["unlocked"]
     assert faq.entries[0].question.en in page.text_content("#faq-content")
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import http.server
+import gzip
+import re
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import yaml
 from conftest import ROOT, pages_of, project_copy, run, serve
 
 from macros import schemas
-from macros.browser import mkdocs_serve
+from macros.browser import Hosted, mkdocs_serve, read_headers
 
 
 def test_editor_schemas_are_generated_from_the_one_schema():
@@ -94,45 +94,18 @@ def test_serve_shows_data_errors_and_recovers(tmp_path):
     assert "data/contacts.yml:" in output and "Traceback" not in output
 
 
-class _WithHeaders(http.server.SimpleHTTPRequestHandler):
-    """Serves site/ with the headers its _headers file asks for, as Netlify or Cloudflare Pages would."""
-
-    rules: list[tuple[str, dict[str, str]]] = []
-
-    def end_headers(self):
-        for pattern, headers in self.rules:
-            if self.path.startswith(pattern.rstrip("*")):
-                for name, value in headers.items():
-                    self.send_header(name, value)
-        super().end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def _parse_headers(path: Path) -> list[tuple[str, dict[str, str]]]:
-    rules: list[tuple[str, dict[str, str]]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith(" "):
-            rules.append((line, {}))
-        elif line.strip():
-            name, value = line.strip().split(": ", 1)
-            rules[-1][1][name] = value
-    return rules
-
-
 def test_site_satisfies_its_content_security_policy(built, browser):
     from conftest import PASSWORD
 
-    rules = _parse_headers(built / "_headers")
+    rules = dict(read_headers(built / "_headers"))
     assert {
         "Content-Security-Policy",
         "Strict-Transport-Security",
         "X-Content-Type-Options",
         "Referrer-Policy",
-    } <= set(rules[0][1])
-    assert rules[1] == ("/faq/*", {"X-Robots-Tag": "noindex, nofollow"})
-    base, server = serve(built, type("H", (_WithHeaders,), {"rules": rules}))
+    } <= set(rules["/*"])
+    assert rules["/faq/*"] == {"X-Robots-Tag": "noindex, nofollow"}
+    base, server = serve(built, Hosted)
     context = browser.new_context()
     context.add_init_script(
         "window.__csp = []; document.addEventListener('securitypolicyviolation',"
@@ -160,6 +133,32 @@ def test_site_satisfies_its_content_security_policy(built, browser):
         context.close()
         server.shutdown()
     assert violations == []
+
+
+def test_hosting_caches_only_hashed_files_for_long_and_compresses_text(built):
+    rules = dict(read_headers(built / "_headers"))
+    long_lived = [p for p, h in rules.items() if "immutable" in h.get("Cache-Control", "")]
+    assert long_lived == ["/assets/stylesheets/*"]
+    stylesheets = list((built / "assets/stylesheets").iterdir())
+    assert stylesheets and all(re.search(r"\.[0-9a-f]{8}\.min\.css(\.map)?$", s.name) for s in stylesheets)
+    nginx = (built / "_nginx-headers.conf").read_text(encoding="utf-8")
+    assert "gzip on;" in nginx and "text/css" in nginx and "location /assets/stylesheets/ {" in nginx
+    base, server = serve(built, Hosted)
+    try:
+        for path, file in (
+            ("guidelines/2024/", "guidelines/2024/index.html"),
+            ("assets/site.css", "assets/site.css"),
+        ):
+            request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request) as response:
+                assert response.headers["Content-Encoding"] == "gzip"
+                assert gzip.decompress(response.read()) == (built / file).read_bytes()
+        css = next(s.name for s in stylesheets)
+        with urllib.request.urlopen(base + "assets/stylesheets/" + css) as response:
+            assert response.headers["Cache-Control"] == rules["/assets/stylesheets/*"]["Cache-Control"]
+            assert response.headers["Content-Encoding"] is None  # not asked for gzip
+    finally:
+        server.shutdown()
 
 
 def test_publish_workflow_is_valid():

@@ -39,10 +39,10 @@ def test_axe_finds_no_violation_on_any_page_and_the_statement_reports_this_run(
     assert f"axe-core {recorded.axe}" in statement and str(sum(result["pages"].values())) in statement
 
 
-def test_every_internal_link_and_anchor_resolves(built):
+def test_every_internal_link_and_anchor_resolves(built, base_url):
     decrypted = _decrypted(built)
     assert len(decrypted) == 3
-    assert link_problems(built, "http://127.0.0.1:8000/", decrypted) == []
+    assert link_problems(built, base_url, decrypted) == []
 
 
 def test_titles_languages_and_hreflang(built):

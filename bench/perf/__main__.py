@@ -24,7 +24,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench.perf.scale import scale
-from macros.browser import executable, free_port, launch, mkdocs_serve, serve
+from macros.browser import Hosted, executable, free_port, launch, mkdocs_serve, serve
 from macros.crypto import ITERATIONS
 from macros.data import ROOT, load_site
 from macros.render import Renderer
@@ -372,7 +372,7 @@ def main() -> int:
         build = bench_build(tmp)
         scaled = bench_scale(tmp)
         rebuild = bench_rebuild(tmp)
-        base, server = serve(build["site"], port=build["port"])
+        base, server = serve(build["site"], Hosted, port=build["port"])  # gzip and headers, as hosted
         try:
             with sync_playwright() as p:
                 browser = launch(p)
