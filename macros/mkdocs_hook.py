@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import sys
 from pathlib import Path
 from urllib.parse import urljoin
@@ -59,6 +58,13 @@ def on_config(config):
     config.site_name = site.ui[_lang(config)]["site"]["name"]
     config.site_description = site.ui[_lang(config)]["site"]["description"]
     return config
+
+
+def on_files(files, config):
+    """Material's scripts (its bundle, lunr search) are not used: they are not copied into the site."""
+    for unused in [f for f in files if f.src_uri.startswith("assets/javascripts/")]:
+        files.remove(unused)
+    return files
 
 
 def on_nav(nav, config, files):
@@ -121,8 +127,7 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
-    """Calendars and feeds of this language; Material's scripts (bundle, lunr search) are not used."""
-    shutil.rmtree(Path(config.site_dir) / "assets/javascripts", ignore_errors=True)
+    """Calendars and feeds of this language."""
     if _state["problems"]:
         return
     lang = _lang(config)
