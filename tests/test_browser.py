@@ -194,6 +194,7 @@ def test_contents_list_marks_the_section_being_read(page, base_url):
     page.goto(base_url + "guidelines/2024/")
     toc = ".md-sidebar--secondary .md-nav--secondary"
     hashes = page.eval_on_selector_all(f"{toc} a", "as => as.map(a => a.hash)")
+    page.wait_for_selector(f"{toc} [aria-current]")  # marked once the page has loaded
     assert page.eval_on_selector_all(f"{toc} [aria-current]", "as => as.map(a => a.hash)") == hashes[:1]
     for section in (hashes[len(hashes) // 2], hashes[len(hashes) // 3], hashes[2 * len(hashes) // 3]):
         page.evaluate(f"document.getElementById('{section[1:]}').scrollIntoView()")

@@ -108,5 +108,5 @@
   };
   window.addEventListener("scroll", schedule, { passive: true });
   window.addEventListener("resize", schedule, { passive: true });
-  update();
+  window.addEventListener("load", schedule, { once: true }); // measured once the page is laid out and painted
 })();
