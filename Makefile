@@ -42,9 +42,7 @@ preview: browser         ## build for, and serve site/ at, http://127.0.0.1:8001
 	SITE_URL=http://127.0.0.1:8001/ $(PY) -m macros.build site
 	$(PY) -m macros.browser site 8001
 
-test: browser node_modules/.installed   ## lint, then every test (browser tests included)
-	$(VENV)/bin/ruff check macros tests bench
-	$(VENV)/bin/ruff format --check macros tests bench
+test: browser node_modules/.installed lint   ## lint, then every test (browser tests included)
 	$(PY) -m pytest -q
 
 lint: install

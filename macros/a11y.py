@@ -17,7 +17,7 @@ from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 
-from .data import ROOT
+from .data import LANGS, ROOT, lang_prefix
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 OPTIONS = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations", "passes"]}
@@ -37,11 +37,12 @@ def check(page) -> tuple[list[str], set[str]]:
 
 def public_pages(site_dir: Path) -> dict[str, list[str]]:
     """HTML pages of each language (search index, theme files and the FAQ excluded)."""
-    out: dict[str, list[str]] = {"ja": [], "en": []}
+    out: dict[str, list[str]] = {lang: [] for lang in LANGS}
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
         if not rel.startswith(("faq/", "assets/", "pagefind/")):
-            out["en" if rel.startswith("en/") else "ja"].append(rel)
+            lang = next((g for g in LANGS[1:] if rel.startswith(lang_prefix(g))), LANGS[0])
+            out[lang].append(rel)
     return out
 
 
@@ -82,7 +83,7 @@ def axe_version() -> str:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from .browser import launch, serve
+    from .browser import Hosted, launch, serve
     from .data import load_site
 
     password = secrets.token_urlsafe(24)  # a throwaway password: the audit only needs to unlock its own build
@@ -91,7 +92,7 @@ def main() -> int:
         env = dict(os.environ, FAQ_PASSWORD=password)
         env.pop("FAQ_PASSWORD_FILE", None)
         subprocess.run([sys.executable, "-m", "macros.build", str(site_dir)], cwd=ROOT, env=env, check=True)
-        base_url, server = serve(site_dir)
+        base_url, server = serve(site_dir, Hosted)
         editions = [e.id for e in load_site().home.faq.editions]
         with sync_playwright() as p:
             browser = launch(p)

@@ -17,6 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
+from .headers import COMPRESSED
+
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -45,9 +47,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 class Hosted(_Quiet):
     """Serves a built site as Netlify or Cloudflare Pages would: the headers its `_headers` file asks for, and
-    text compressed with gzip for browsers that accept it (so sizes and timings are those readers get)."""
+    the types the nginx snippet compresses sent with gzip (so sizes and timings are those readers get)."""
 
-    TEXT = {".html", ".css", ".js", ".json", ".xml", ".svg", ".ics", ".txt"}
     _gzipped: dict[tuple[str, int], bytes] = {}
 
     def end_headers(self):
@@ -64,8 +65,8 @@ class Hosted(_Quiet):
             path = path / "index.html"
         if (
             "gzip" not in self.headers.get("Accept-Encoding", "")
-            or path.suffix not in self.TEXT
             or not path.is_file()
+            or self.guess_type(str(path)) not in ("text/html", *COMPRESSED)
         ):
             return super().send_head()
         key = (str(path), path.stat().st_mtime_ns)

@@ -333,16 +333,7 @@ def load_site(root: Path = ROOT) -> Site:
             guidelines[obj.year] = (src, obj, file)
         else:
             loaded[key] = (src, obj)
-    for key in (
-        "programme",
-        "contacts",
-        "news",
-        "audiences",
-        "videos",
-        "home",
-        "accessibility",
-        "accessibility-results",
-    ):
+    for key in (k for k in s.MODELS if k not in ("guidelines", "faq")):  # one file each
         if key not in loaded and not any(p.file == f"data/{key}.yml" for p in problems):
             problems.append(Problem(f"data/{key}.yml", 1, (), "missing file"))
     if not guidelines and not any(p.file.startswith("data/guidelines/") for p in problems):

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sys
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -17,14 +18,19 @@ from markupsafe import Markup
 
 from . import schema as s
 from .crypto import ITERATIONS, PasswordError, Sealer, read_password
-from .data import ROOT, DataError, Site, lang_prefix, load_faq, load_site
+from .data import LANGS, ROOT, DataError, Site, lang_prefix, load_faq, load_site
 from .render import Renderer
 
 TEMPLATES = Path(__file__).parent / "faq_templates"
 ASSETS = ("faq.js", "faq.css")
-EDITION_LANG = {"bilingual": "ja", "en": "en", "ja": "ja"}
 
 
+def _langs(edition: str) -> tuple[str, ...]:
+    """The languages of an edition, the page's own first: the bilingual one has both, side by side."""
+    return LANGS if edition == "bilingual" else (edition,)
+
+
+@cache
 def _env() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -36,8 +42,7 @@ def _env() -> Environment:
 
 
 def _renderers(site: Site, edition: str) -> dict[str, Renderer]:
-    langs = ("ja", "en") if edition == "bilingual" else (edition,)
-    return {lang: Renderer(site, lang, "index.md") for lang in langs}
+    return {lang: Renderer(site, lang, "index.md") for lang in _langs(edition)}
 
 
 def _guideline_link(site: Site, r: Renderer, section_id: str) -> dict:
@@ -54,7 +59,7 @@ def _guideline_link(site: Site, r: Renderer, section_id: str) -> dict:
 def render_document(site: Site, faq: s.Faq, edition: str) -> str:
     """The FAQ itself (before encryption): categories, entries, filter and print controls."""
     rs = _renderers(site, edition)
-    lang = EDITION_LANG[edition]
+    lang = _langs(edition)[0]
     return (
         _env()
         .get_template("document.html.j2")
@@ -70,7 +75,7 @@ def render_document(site: Site, faq: s.Faq, edition: str) -> str:
 
 
 def render_gate(site: Site, edition: str, envelope: dict) -> str:
-    lang = EDITION_LANG[edition]
+    lang = _langs(edition)[0]
     r = Renderer(site, lang, "index.md")
     title = next(e.title for e in site.home.faq.editions if e.id == edition)
     home = "../../" + lang_prefix(lang)

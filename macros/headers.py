@@ -12,7 +12,17 @@ from pathlib import Path
 
 VIDEO_HOST = "https://www.youtube-nocookie.com"  # framed only after the reader presses play
 IMMUTABLE = "public, max-age=31536000, immutable"
-COMPRESSED = "text/css application/javascript text/javascript application/json image/svg+xml application/xml application/atom+xml text/calendar"
+# besides text/html (always compressed): nginx serves .xml (feeds, sitemaps) as text/xml, Python as application/xml
+COMPRESSED = (
+    "text/css",
+    "application/javascript",
+    "text/javascript",
+    "application/json",
+    "image/svg+xml",
+    "text/xml",
+    "application/xml",
+    "text/calendar",
+)
 
 
 def policy() -> str:
@@ -57,7 +67,7 @@ def write(site_dir: Path) -> None:
     (site_dir / "_headers").write_text(netlify, encoding="utf-8")
     common = rules.pop("/*")
     nginx = ["# Headers for the JET site (include in the server block that serves site/)"]
-    nginx += ["gzip on;", f"gzip_types {COMPRESSED};"]
+    nginx += ["gzip on;", f"gzip_types {' '.join(COMPRESSED)};"]
     nginx += [f'add_header {k} "{v}" always;' for k, v in common.items()]
     for path, extra in rules.items():  # nginx drops the server's add_header inside a location: repeat them
         nginx += [f"location {path.rstrip('*')} {{"]

@@ -13,7 +13,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from .data import ROOT, DataError, load_faq, load_site, walk
+from .data import LANGS, ROOT, DataError, load_faq, load_site, walk
 from .schema import Text
 from .yamlsrc import Source, fmt_path, read
 
@@ -68,7 +68,7 @@ def report(root: Path = ROOT) -> list[str]:
                         f"Japanese changed {_day(ja)}, English last {_day(en)}: check the translation"
                     )
     # UI strings: the same key in ja.yml changed after en.yml
-    ja_src, en_src = (read(root / f"data/ui/{lang}.yml", f"data/ui/{lang}.yml") for lang in ("ja", "en"))
+    ja_src, en_src = (read(root / f"data/ui/{lang}.yml", f"data/ui/{lang}.yml") for lang in LANGS)
     ja_times, en_times = blame_times(root, "data/ui/ja.yml"), blame_times(root, "data/ui/en.yml")
     for path in en_src.lines:
         if path in ja_src.lines and isinstance(_get(en_src.data, path), str) and ja_times and en_times:

@@ -54,7 +54,6 @@ def on_config(config):
         return config
     for p in site.untranslated:
         log.info("untranslated: %s", p)
-    _state["site"] = site
     config.site_name = site.ui[_lang(config)]["site"]["name"]
     config.site_description = site.ui[_lang(config)]["site"]["description"]
     return config

@@ -30,9 +30,10 @@ def generated() -> dict[str, str]:
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
-    for name, text in generated().items():
+    schemas = generated()
+    for name, text in schemas.items():
         (OUT / name).write_text(text, encoding="utf-8")
-    print(f"wrote {len(generated())} schemas to {OUT.relative_to(ROOT)}/")
+    print(f"wrote {len(schemas)} schemas to {OUT.relative_to(ROOT)}/")
     return 0
 
 

@@ -142,7 +142,9 @@ def test_hosting_caches_only_hashed_files_for_long_and_compresses_text(built):
     stylesheets = list((built / "assets/stylesheets").iterdir())
     assert stylesheets and all(re.search(r"\.[0-9a-f]{8}\.min\.css(\.map)?$", s.name) for s in stylesheets)
     nginx = (built / "_nginx-headers.conf").read_text(encoding="utf-8")
-    assert "gzip on;" in nginx and "text/css" in nginx and "location /assets/stylesheets/ {" in nginx
+    # nginx serves .xml (feeds, sitemaps) as text/xml
+    assert "gzip on;" in nginx and "text/css" in nginx and "text/xml" in nginx
+    assert "location /assets/stylesheets/ {" in nginx
     base, server = serve(built, Hosted)
     try:
         for path, file in (
