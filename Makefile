@@ -14,17 +14,16 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
-# The Nu Html Checker (npm vnu-jar, run with Java) for the HTML validity tests.
+# npm tools: Pagefind (the search index) and the Nu Html Checker (npm vnu-jar, run with Java).
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Headless Chromium (pamphlet PDFs, browser tests) and Japanese fonts: Debian's packages where possible.
+# Headless Chromium (PDFs, browser tests), Japanese fonts, Node.js: each Debian package installed when missing
+# (.ci/system-deps); Playwright's own Chromium where apt-get cannot be used.
 browser: install
-	@if command -v chromium >/dev/null; then :; \
-	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	else $(PY) -m playwright install chromium; fi
+	.ci/system-deps $(if $(filter test,$(MAKECMDGOALS)),test)
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || $(PY) -m playwright install chromium
 
 check: install            ## validate data/ (file:line: path: reason)
 	$(PY) -m macros check
@@ -32,13 +31,13 @@ check: install            ## validate data/ (file:line: path: reason)
 serve: install            ## live preview at http://127.0.0.1:8000/ (reloads on data/, macros/, overrides/, content/)
 	$(PY) -m mkdocs serve --livereload --watch data --watch macros --watch overrides
 
-build: browser            ## everything into site/ (FAQ too when FAQ_PASSWORD or FAQ_PASSWORD_FILE is set)
+build: browser node_modules/.installed   ## everything into site/ (FAQ too when FAQ_PASSWORD or FAQ_PASSWORD_FILE is set)
 	$(PY) -m macros.build site
 
 faq: install              ## only the encrypted FAQ, into site/faq/
 	$(PY) -m macros.faq site/faq
 
-preview: browser         ## build for, and serve site/ at, http://127.0.0.1:8001/ as a host would (headers, gzip)
+preview: browser node_modules/.installed ## build for, and serve site/ at, http://127.0.0.1:8001/ as a host would (headers, gzip)
 	SITE_URL=http://127.0.0.1:8001/ $(PY) -m macros.build site
 	$(PY) -m macros.browser site 8001
 
@@ -53,14 +52,14 @@ format: install
 	$(VENV)/bin/ruff format macros tests bench
 	$(VENV)/bin/ruff check --fix macros tests bench
 
-bench-search: browser     ## search benchmark → bench/search/report.md
+bench-search: browser node_modules/.installed ## search benchmark → bench/search/report.md
 	$(PY) -m bench.search
 
-bench: browser            ## performance report with budgets → bench/perf/report.md (Lighthouse from npm)
+bench: browser node_modules/.installed ## performance report with budgets → bench/perf/report.md (Lighthouse from npm)
 	npm ci --prefix bench/perf --no-audit --no-fund --loglevel=error
 	$(PY) -m bench.perf
 
-a11y-report: browser      ## audit every page with axe-core → data/accessibility-results.yml (the statement's table)
+a11y-report: browser node_modules/.installed ## audit every page with axe-core → data/accessibility-results.yml (the statement's table)
 	$(PY) -m macros.a11y
 
 i18n-report: install      ## English fields untranslated, or older than their Japanese (from git history)

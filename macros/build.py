@@ -17,6 +17,8 @@ from . import faq, headers, pdf
 from .crypto import PasswordError, read_password
 from .data import ROOT, DataError, load_faq, load_site
 
+PAGEFIND = ROOT / "node_modules" / ".bin" / "pagefind"  # npm `pagefind` (locked in package-lock.json)
+
 
 def _step(name: str, started: float) -> None:
     print(f"build: {name} ({time.perf_counter() - started:.1f} s)", flush=True)
@@ -50,9 +52,7 @@ def build(site_dir: Path) -> int:
         (
             "search index",
             [
-                sys.executable,
-                "-m",
-                "pagefind",
+                str(PAGEFIND),
                 "--site",
                 str(tmp),
                 "--quiet",
