@@ -18,7 +18,7 @@ from macros.data import load_faq, load_site  # noqa: E402
 
 PASSWORD = "tests-own-password-" + os.urandom(6).hex()  # the tests' own; the code has no default
 COPY_IGNORE = shutil.ignore_patterns(
-    ".venv", ".git", "site", ".site-*", "__pycache__", ".pytest_cache", ".ruff_cache"
+    ".venv", ".git", "site", ".site-*", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"
 )
 
 
@@ -35,6 +35,7 @@ def faq(site):
 def project_copy(dest: Path) -> Path:
     """A copy of the project (without environments and outputs) to break or extend in a test."""
     shutil.copytree(ROOT, dest, ignore=COPY_IGNORE)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")  # the npm tools (Pagefind), shared
     return dest
 
 
