@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from . import links
 from . import schema as s
 from .yamlsrc import Path_, Source, YamlProblem, fmt_path, read
 
@@ -134,6 +136,8 @@ def _reason(err: dict) -> tuple[Path_, str]:
         pattern = err.get("ctx", {}).get("pattern", "")
         if "a-z0-9" in pattern:
             return (), "must be a lowercase kebab-case id (e.g. working-hours)"
+        if pattern.startswith("^https://"):
+            return (), f"must be an https:// address, not {err.get('input')!r}"
         return (), f"does not match the pattern {pattern}"
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
@@ -211,6 +215,8 @@ class _Checker:
                 continue
             if obj.untranslated:
                 self.untranslated.append(Problem(src.file, src.line(path), (*path, "en"), "untranslated"))
+            if isinstance(obj, s.MarkdownText):
+                self.links(src, path, obj)
             ja = set(REF.findall(obj.ja))
             en = set(REF.findall(obj.en)) if obj.en is not None else ja
             if ja != en:
@@ -228,6 +234,19 @@ class _Checker:
                         self.add(src, (*path, lang), f"{{{kind}:{ref}}}: no such {_KIND[kind]}")
             used |= ja
         return used
+
+    @cached_property
+    def _md(self):
+        return links.markdown_without_html()
+
+    def links(self, src: Source, path: Path_, text: s.MarkdownText) -> None:
+        """Every link and image of a Markdown field points where a page may point (links.SCHEMES)."""
+        for lang in ("ja", "en"):
+            raw = getattr(text, lang)
+            for target in links.targets(self._md.reset().convert(raw)) if raw else []:
+                reason = links.problem(target)
+                if reason:
+                    self.add(src, (*path, lang), reason)
 
     def role(self, src: Source, path: Path_, role: str | None, allowed: set[str]) -> None:
         if role is not None and role not in allowed:

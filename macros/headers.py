@@ -43,6 +43,12 @@ def policy() -> str:
     )
 
 
+def meta_policy() -> str:
+    """The same policy for a page's <meta http-equiv> (hosts that send no headers): a meta tag cannot carry
+    frame-ancestors, so framing stays covered by the header only."""
+    return "; ".join(d for d in policy().split("; ") if not d.startswith("frame-ancestors"))
+
+
 def headers() -> dict[str, dict[str, str]]:
     """Path pattern → headers: security for all, a year's cache for the theme's hashed stylesheets, noindex for the FAQ."""
     common = {

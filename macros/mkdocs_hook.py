@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import sys
 from pathlib import Path
 from urllib.parse import urljoin
 
+from markupsafe import Markup
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from macros import outputs  # noqa: E402
+from macros import headers, outputs  # noqa: E402
 from macros.data import ROOT, DataError, lang_prefix, load_site  # noqa: E402
 from macros.render import Renderer  # noqa: E402
 
@@ -88,17 +90,30 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def on_page_content(html, page, config, files):
-    """A macro may give a short navigation title; the full heading stays the page's <title>."""
+def _plain(items) -> None:
+    """Contents-list titles as plain text (MkDocs gives them as HTML; the theme's templates escape them)."""
+    for item in items:
+        item.title = html.unescape(item.title)
+        _plain(item.children)
+
+
+def on_page_content(content, page, config, files):
+    """Titles become plain text for the escaping theme templates; a macro may give a short navigation
+    title, and the full heading stays the page's <title>."""
+    page.title = html.unescape(page.title)
+    _plain(page.toc.items)
     short = page.meta.pop("nav_title", None)
     if short:
         page.meta["title"] = page.title
         page.title = short
-    return html
+    return content
 
 
 def on_env(env, config, files):
-    """UI strings of this language and the search's role filter, for every template (404 included)."""
+    """The theme's templates escape every value (MkDocs' environment does not by default), so no data string
+    can become markup there; UI strings of this language and the search's role filter, for every template."""
+    env.autoescape = True
+    env.globals["csp"] = headers.meta_policy()
     if _state["problems"]:
         env.globals.update(ui={}, search_roles=[])
         return env
@@ -112,6 +127,7 @@ def on_env(env, config, files):
 
 
 def on_page_context(context, page, config, nav):
+    page.content = Markup(page.content)  # the page body is HTML we rendered (data in it escaped by macros/)
     if _state["problems"]:
         return context
     context["feed_href"] = Renderer(_state["site"], _lang(config), page.file.src_uri).asset("news/feed.xml")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from . import fmt
+from . import fmt, links
 from . import schema as s
 from .data import REF, Site, lang_prefix, walk
 
@@ -40,19 +40,45 @@ def esc(text: str) -> Markup:
     return Markup(_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", text))
 
 
+def _finalize(value: object) -> Markup:
+    """Every ``{{ … }}`` of our templates: Markup was built safely and passes; anything else is text from
+    data or the UI strings and is escaped for HTML and Markdown alike (the one escaping path)."""
+    return value if isinstance(value, Markup) else esc(str(value))
+
+
+def _join(items, separator: str = "") -> Markup:
+    """Jinja's ``join`` would HTML-escape only: join escaped items instead."""
+    return esc(separator).join(_finalize(item) for item in items)
+
+
+def json_script(data: object) -> Markup:
+    """JSON for a ``<script type="application/…json">`` element: no character of it can end the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def template_env(folder: Path) -> Environment:
+    """The Jinja environment of every template we render (pages and FAQ): strict, and escaping by default."""
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        undefined=StrictUndefined,
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,
+    )
+    env.filters["join"] = _join
+    return env
+
+
 def page_url(src_uri: str) -> str:
     """Site-relative URL of a page file, as MkDocs builds it with directory URLs."""
     stem = src_uri.removesuffix(".md")
     if stem == "index" or stem.endswith("/index"):
         return stem.removesuffix("index")
     return stem + "/"
-
-
-def _markdown_without_html() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    return md
 
 
 class GuidelinesView:
@@ -140,13 +166,18 @@ class Renderer:
 
     def meta(self, **values) -> str:
         """Called by a macro to describe its page: nav_title (shorter than the heading), search (false for
-        pages that repeat others), search_type and search_role (search filters)."""
+        pages that repeat others), search_type and search_role (search filters), home (a language's home page)."""
         self.page_meta.update(values)
         return ""
 
     @cached_property
     def _md(self) -> markdown.Markdown:
-        return _markdown_without_html()
+        return links.markdown_without_html()
+
+    @staticmethod
+    def heading(level: int) -> Markup:
+        """The Markdown marks of a heading of this level (Markdown syntax, not text)."""
+        return Markup("#" * level)
 
     def t(self, text: s.Text) -> Markup:
         raw = text.get(self.lang)
@@ -156,18 +187,18 @@ class Renderer:
         """Markdown text → HTML; raw HTML in the data is shown as text, never passed through."""
         return Markup(self._md.reset().convert(text.get(self.lang)))
 
-    def link(self, src_uri: str, fragment: str = "") -> str:
+    def link(self, src_uri: str, fragment: str = "") -> Markup:
         """Relative URL from this page to another page file (language-neutral)."""
         target = page_url(src_uri)
         rel = posixpath.relpath("/" + target, "/" + self.url) if target != self.url else "."
         rel = "./" if rel == "." else rel + ("/" if target.endswith("/") and rel != "." else "")
-        return rel.replace("//", "/") + (f"#{fragment}" if fragment else "")
+        return escape(rel.replace("//", "/") + (f"#{fragment}" if fragment else ""))
 
-    def asset(self, path: str) -> str:
+    def asset(self, path: str) -> Markup:
         """Relative URL from this page to a generated file of the same language."""
-        return posixpath.relpath("/" + path, "/" + self.url)
+        return escape(posixpath.relpath("/" + path, "/" + self.url))
 
-    def pamphlet_pdf(self) -> str:
+    def pamphlet_pdf(self) -> Markup:
         return self.asset(PAMPHLET_PDF.format(lang=self.lang))
 
     def role_label(self, role_id: str) -> str:
@@ -183,10 +214,10 @@ class Renderer:
         """The full view of the latest guidelines, shared by every link into it from this renderer."""
         return self.guidelines_view(self.site.latest_year)
 
-    def outside(self, path: str) -> str:
+    def outside(self, path: str) -> Markup:
         """Relative URL to a path of the whole site (not under this language), e.g. the FAQ."""
         here = lang_prefix(self.lang) + self.url
-        return posixpath.relpath("/" + path, "/" + here) + ("/" if path.endswith("/") else "")
+        return escape(posixpath.relpath("/" + path, "/" + here) + ("/" if path.endswith("/") else ""))
 
     def size(self, n: int) -> str:
         return self.ui["formats"]["size"].format(
@@ -240,8 +271,7 @@ class Renderer:
                 for d in c.desks
             ],
         }
-        text = json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
-        return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
+        return Markup('<script type="application/ld+json">') + json_script(data) + Markup("</script>")
 
     def render_page(self, source: str) -> str:
         return _page_template(source).render(**self.context())
@@ -265,15 +295,7 @@ _ENV: Environment | None = None
 def _env() -> Environment:
     global _ENV
     if _ENV is None:
-        _ENV = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            undefined=StrictUndefined,
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=True,
-        )
+        _ENV = template_env(TEMPLATES)
     return _ENV
 
 
