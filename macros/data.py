@@ -62,6 +62,28 @@ class Site:
     ui: dict[str, dict]
     untranslated: list[Problem] = field(default_factory=list)
     _anchors: dict[int, dict[str, object]] = field(default_factory=dict, repr=False)
+    _samples: set[int] | None = field(default=None, repr=False)
+    root: Path = ROOT
+    _changed: dict | None = field(default=None, repr=False)
+
+    def changed(self, files: set[str]):
+        """The day the newest of these data files last changed (updated.last_changed), or None."""
+        if self._changed is None:
+            from .updated import last_changed
+
+            self._changed = last_changed(self.root)
+        days = [self._changed[f] for f in files if f in self._changed]
+        return max(days, default=None)
+
+    def is_sample(self, obj: object) -> bool:
+        """The one rule for made-up content: an item with `sample: true`, or anything inside one."""
+        if self._samples is None:
+            self._samples = set()
+            for model in (*self.guidelines.values(), *(getattr(self, k) for k in _PUBLIC)):
+                for path, item in walk(model):
+                    if getattr(item, "sample", False) and id(item) not in self._samples:
+                        self._samples |= {id(inner) for _, inner in walk(item, path)}
+        return id(obj) in self._samples
 
     @property
     def latest_year(self) -> int:
@@ -89,6 +111,9 @@ class Site:
         """News items, newest first, optionally only those with one audience tag."""
         items = [i for i in self.news.items if tag is None or tag in i.tags]
         return sorted(items, key=lambda i: (i.date, i.id), reverse=True)
+
+
+_PUBLIC = ("programme", "contacts", "news", "audiences", "videos", "home", "accessibility")
 
 
 # ---- reading and schema validation -------------------------------------------------------
@@ -396,6 +421,7 @@ def load_site(root: Path = ROOT) -> Site:
     if problems:
         raise DataError(problems)
     return Site(
+        root=root,
         guidelines={year: g for year, (_, g, _) in sorted(guidelines.items())},
         ui=ui,
         untranslated=untranslated,

@@ -16,7 +16,7 @@ from mkdocs.plugins import event_priority
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from macros import headers, outputs  # noqa: E402
-from macros.data import ROOT, DataError, lang_prefix, load_site  # noqa: E402
+from macros.data import LANGS, ROOT, DataError, lang_prefix, load_site  # noqa: E402
 from macros.render import Renderer  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.data")
@@ -86,7 +86,7 @@ def on_page_markdown(markdown, page, config, files):
     lang = getattr(page.file, "locale_alternate_of", None) or _lang(config)
     renderer = Renderer(_state["site"], lang, page.file.src_uri)
     markdown = renderer.render_page(markdown)
-    page.meta.update(renderer.page_meta)
+    page.meta.update(renderer.page_meta, updated=renderer.updated())
     return markdown
 
 
@@ -115,11 +115,12 @@ def on_env(env, config, files):
     env.autoescape = True
     env.globals["csp"] = headers.meta_policy()
     if _state["problems"]:
-        env.globals.update(ui={}, search_roles=[])
+        env.globals.update(ui={}, search_roles=[], ui_langs=[])
         return env
     site, lang = _state["site"], _lang(config)
     renderer = Renderer(site, lang)
     env.globals["ui"] = site.ui[lang]
+    env.globals["ui_langs"] = [(code, lang_prefix(code), site.ui[code]) for code in LANGS]  # the one 404 page
     env.globals["search_roles"] = [
         (r, renderer.role_label(r)) for r in site.guidelines[site.latest_year].roles
     ]

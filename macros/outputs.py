@@ -7,6 +7,7 @@ from pathlib import Path
 
 import icalendar
 from feedgen.feed import FeedGenerator
+from markupsafe import escape
 
 from .data import Site, lang_prefix
 from .render import Renderer
@@ -50,12 +51,15 @@ def feed(site: Site, lang: str, base_url: str) -> bytes:
         entry = fg.add_entry()
         link = item.url or f"{home}news/#{item.id}"
         entry.id(f"{home}news/#{item.id}")
-        entry.title(item.title.get(lang))
+        sample = site.is_sample(item)  # the one rule: the title and the content say so
+        title = item.title.get(lang)
+        entry.title(r.ui["sample"]["feed_title"].format(title=title) if sample else title)
         entry.link(href=link)
         entry.published(when)
         entry.updated(when)
-        if item.body is not None:
-            entry.content(str(r.md(item.body)), type="html")
+        note = f"<p>{escape(r.ui['sample']['entry'])}</p>" if sample else ""
+        if item.body is not None or note:
+            entry.content(note + (str(r.md(item.body)) if item.body is not None else ""), type="html")
         for tag in item.tags:
             entry.category(term=tag)
     if items:

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from . import fmt, links
 from . import schema as s
 from .data import REF, Site, lang_prefix, walk
+from .updated import Recorder
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAMPHLET_PDF = "pamphlet/jet-pamphlet-{lang}.pdf"  # printed by pdf.py, linked by the pamphlet macros
@@ -160,9 +161,19 @@ class Renderer:
     """Everything a page template may call, for one language and one page."""
 
     def __init__(self, site: Site, lang: str, src_uri: str = "index.md"):
-        self.site, self.lang, self.url = site, lang, page_url(src_uri)
+        self.used: set[str] = set()  # data files this page reads (its 更新日)
+        self.site, self.lang, self.url = Recorder(site, self.used), lang, page_url(src_uri)
         self.ui = site.ui[lang]
         self.page_meta: dict[str, str | bool] = {}
+
+    def updated(self) -> tuple[str, str] | None:
+        """The page's 更新日 as (ISO date, the reader's words), from the data it was made of."""
+        day = self.site.changed(self.used)
+        return (
+            (day.isoformat(), self.ui["site"]["updated"].format(date=fmt.day(day, self.lang)))
+            if day
+            else None
+        )
 
     def meta(self, **values) -> str:
         """Called by a macro to describe its page: nav_title (shorter than the heading), search (false for

@@ -428,7 +428,13 @@ class Videos(Model):
 class Pamphlet(Model):
     title: Text
     description: list[Text] = Field(min_length=1)
-    published: DateOrMonth
+    published: DateOrMonth = Field(
+        description="CLAIRのパンフレットの出版年月 / when CLAIR published its pamphlet"
+    )
+    url: Url | None = Field(
+        None,
+        description="CLAIRのパンフレット（PDF）の公開URL。なければ null / its address, null when not published",
+    )
     guidelines: list[Id] = Field(
         min_length=1,
         description="パンフレットに抜粋する最新の募集要項の節ID / sections of the latest guidelines to excerpt",
