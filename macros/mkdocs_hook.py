@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 from markupsafe import Markup
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
+from mkdocs.structure.nav import Section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -20,6 +21,7 @@ from macros.data import LANGS, ROOT, DataError, lang_prefix, load_site  # noqa: 
 from macros.render import Renderer  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.data")
+YEAR_PAGE = re.compile(r"^guidelines/(\d{4})/")
 HREFLANG = re.compile(r'(<link rel="alternate" href=")([^"]*)(" hreflang=")')
 _state: dict = {}
 
@@ -69,14 +71,33 @@ def on_files(files, config):
 
 
 def on_nav(nav, config, files):
-    """Section titles come from the UI strings (nav.<key> in data/ui/<lang>.yml)."""
+    """Section titles come from the UI strings (nav.<key> in data/ui/<lang>.yml); earlier years' guidelines
+    go under an archive heading, newest first."""
     if _state["problems"]:
         return nav
-    words = _state["site"].ui[_lang(config)]["nav"]
+    site, ui = _state["site"], _state["site"].ui[_lang(config)]
     for item in nav.items:
         if item.is_section:
-            item.title = words[item.title]
+            if item.title == "guidelines":
+                _archive(item, site.latest_year, ui)
+            item.title = ui["nav"][item.title]
     return nav
+
+
+def _archive(section, latest: int, ui: dict) -> None:
+    years: dict[int, list] = {}
+    for child in section.children:
+        m = YEAR_PAGE.match(child.file.src_uri) if child.is_page else None
+        years.setdefault(int(m[1]) if m else latest, []).append(child)
+    earlier = [
+        Section(ui["guidelines"]["nav_year"].format(year=year), years[year])
+        for year in sorted(years, reverse=True)
+        if year != latest
+    ]
+    section.children = years.get(latest, []) + ([Section(ui["nav"]["archive"], earlier)] if earlier else [])
+    for parent in [section, *earlier, *section.children[len(years.get(latest, [])) :]]:
+        for child in parent.children:
+            child.parent = parent
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -99,6 +99,31 @@ class GuidelinesView:
                 getattr(o, "id", None) for i in only for _, o in walk(self.anchors[i])
             }
 
+    @cached_property
+    def current(self) -> GuidelinesView | None:
+        """On an earlier year's pages: the same view of the latest year (its full view if it lacks the role)."""
+        latest = self.r.site.latest_year
+        if self.g.year == latest or self.only is not None:
+            return None
+        role = self.role if self.role in self.r.site.guidelines[latest].roles else None
+        return self.r.guidelines_view(latest, role)
+
+    def current_link(self, anchor: str = "") -> Markup | None:
+        """Link to the latest year's same view, at ``anchor`` — None when that view has no such clause."""
+        cur = self.current
+        if cur is None or (anchor and anchor not in cur.visible):
+            return None
+        return self.r.link(cur.page, anchor)
+
+    @property
+    def page(self) -> str:
+        """The page file of this view."""
+        return f"guidelines/{self.g.year}/{self.role or 'index'}.md"
+
+    @property
+    def visible(self) -> set[str]:
+        return self._visible
+
     def excerpt(self) -> list[s.Section]:
         """The sections named by ``only``, in the order given."""
         return [self.anchors[i] for i in self.only or []]

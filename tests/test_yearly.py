@@ -1,0 +1,103 @@
+"""The yearly cycle with a second year made inside the tests (never in data/): earlier years archived."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import yaml
+from conftest import project_copy, run
+from lxml import html as lhtml
+
+from macros.data import LANGS, lang_prefix, load_site
+from macros.yamlsrc import read
+
+
+def next_year(root: Path) -> int:
+    """Scaffold the year after the latest and fill in its dates from the latest's, a year on."""
+    latest = max(load_site(root).guidelines)
+    result = run(["-m", "macros.scaffold", str(latest + 1)], cwd=root)
+    assert result.returncode == 0, result.stderr
+    old = read(root / f"data/guidelines/{latest}.yml", "old").data
+    file = root / f"data/guidelines/{latest + 1}.yml"
+    new = read(file, "new").data
+    moved = {d["id"]: d for d in old["dates"]}
+    for d in new["dates"]:
+        for key in ("start", "end"):
+            if key in moved[d["id"]]:
+                value = str(moved[d["id"]][key])
+                d[key] = str(int(value[:4]) + 1) + value[4:]
+    file.write_text(yaml.safe_dump(new, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return latest + 1
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory) -> tuple[Path, Path]:
+    root = project_copy(tmp_path_factory.mktemp("years") / "p")
+    next_year(root)
+    assert run(["-m", "macros", "check"], cwd=root).returncode == 0
+    out = root / "out"
+    result = run(["-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root, out
+
+
+def _page(out: Path, lang: str, path: str) -> lhtml.HtmlElement:
+    return lhtml.fromstring((out / lang_prefix(lang) / path / "index.html").read_bytes())
+
+
+def _target(page_path: str, href: str) -> tuple[str, str]:
+    """(page path, fragment) a relative link from a page leads to."""
+    url = urljoin("https://x/" + page_path, href)
+    path, _, fragment = url.removeprefix("https://x/").partition("#")
+    return path, fragment
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_earlier_year_says_so_and_leads_to_the_same_view_and_clause_of_the_current_one(two_years, lang):
+    root, out = two_years
+    site = load_site(root)
+    ui, (old, new) = site.ui[lang]["guidelines"], sorted(site.guidelines)
+    current = {a for a in site.anchors(new)}
+    for view in ["", *(f"{r}/" for r in site.guidelines[old].roles)]:
+        here = f"{lang_prefix(lang)}guidelines/{old}/{view}"
+        doc = _page(out, lang, f"guidelines/{old}/{view}")
+        (notice,) = doc.xpath("//*[contains(@class, 'gl-archived')]")
+        text = re.sub(r"\s+", " ", notice.text_content())
+        assert ui["archived"].format(year=old, intake=site.guidelines[old].intake, latest=new) in text
+        assert _target(here, notice.xpath(".//a/@href")[0]) == (
+            f"{lang_prefix(lang)}guidelines/{new}/{view}",
+            "",
+        )
+        links = doc.xpath("//*[contains(@class, 'gl-current')]/a")
+        headings = doc.xpath("//article//*[self::h2 or self::h3 or self::h4][@id]")
+        for link in links:
+            path, fragment = _target(here, link.get("href"))
+            assert path == f"{lang_prefix(lang)}guidelines/{new}/{view}" and fragment in current
+            assert link.text_content().strip() == ui["current_clause"].format(latest=new)
+        linked = {_target(here, a.get("href"))[1] for a in links}
+        assert linked == {
+            h.get("id") for h in headings if h.get("id") in current and h.get("id") != "footnotes"
+        }
+        assert linked  # the fixture year keeps the sections: there are links to check
+        fresh = _page(out, lang, f"guidelines/{new}/{view}")
+        assert not fresh.xpath("//*[contains(@class, 'gl-archived') or contains(@class, 'gl-current')]")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_navigation_puts_earlier_years_under_an_archive_heading(two_years, lang):
+    root, out = two_years
+    site = load_site(root)
+    ui, (old, new) = site.ui[lang], sorted(site.guidelines)
+    doc = _page(out, lang, "")
+    labels = [re.sub(r"\s+", " ", t).strip() for t in doc.xpath("//nav[@data-md-level='0']//text()")]
+    labels = [t for t in labels if t]
+    start = labels.index(ui["nav"]["guidelines"])
+    archive = labels.index(ui["nav"]["archive"])
+    hrefs = doc.xpath("//nav[contains(@class, 'md-nav--primary')]//a/@href")
+    current = [h for h in hrefs if f"guidelines/{new}/" in h]
+    earlier = [h for h in hrefs if f"guidelines/{old}/" in h]
+    assert current and earlier and hrefs.index(current[-1]) < hrefs.index(earlier[0])
+    assert start < archive < labels.index(ui["guidelines"]["nav_year"].format(year=old))
