@@ -157,7 +157,15 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_page(output, page, config):
-    """Search engines take hreflang links only as absolute URLs; Material writes them relative."""
+    """Search engines take hreflang links only as absolute URLs; Material writes them relative. Each page is
+    noted for the sitemap."""
+    lang = _lang(config)
+    path = page.url.removeprefix(lang_prefix(lang))
+    if not page.meta.get("archived"):
+        _state.setdefault("sitemap", {}).setdefault(path, {})[lang] = (
+            page.canonical_url,
+            page.meta.get("updated"),
+        )
     if not page.canonical_url:
         return output
     return HREFLANG.sub(lambda m: m[1] + urljoin(page.canonical_url, m[2]) + m[3], output)
@@ -176,3 +184,5 @@ def on_post_build(config):
         not_found.write_bytes(_state["404"])
     out = Path(config.site_dir) / lang_prefix(lang)
     outputs.write_all(_state["site"], lang, out, config.site_url or "")
+    if lang == LANGS[-1]:  # every language built: one sitemap for the site
+        outputs.write_sitemap(Path(config.site_dir), _state.pop("sitemap", {}))

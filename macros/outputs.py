@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import icalendar
@@ -73,3 +75,24 @@ def write_all(site: Site, lang: str, out: Path, base_url: str) -> None:
         (out / f"guidelines-{year}.ics").write_bytes(calendar(site, year, lang))
     (out / "news").mkdir(exist_ok=True)
     (out / "news" / "feed.xml").write_bytes(feed(site, lang, base_url))
+
+
+def write_sitemap(site_dir: Path, pages: dict[str, dict[str, tuple[str, tuple[str, str] | None]]]) -> None:
+    """sitemap.xml (and .gz): every current page in each language with its alternates, dated by its 更新日
+    (not the build); earlier years' guidelines are left out, so search engines send readers to the current year."""
+    sm, xhtml = "http://www.sitemaps.org/schemas/sitemap/0.9", "http://www.w3.org/1999/xhtml"
+    ET.register_namespace("", sm)
+    ET.register_namespace("xhtml", xhtml)
+    urlset = ET.Element(f"{{{sm}}}urlset")
+    for path in sorted(pages):
+        for url, updated in pages[path].values():
+            entry = ET.SubElement(urlset, f"{{{sm}}}url")
+            ET.SubElement(entry, f"{{{sm}}}loc").text = url
+            if updated:
+                ET.SubElement(entry, f"{{{sm}}}lastmod").text = updated[0]
+            for other, (other_url, _) in pages[path].items():
+                ET.SubElement(entry, f"{{{xhtml}}}link", rel="alternate", hreflang=other, href=other_url)
+    ET.indent(urlset)
+    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+    (site_dir / "sitemap.xml").write_bytes(body)
+    (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(body, mtime=0))

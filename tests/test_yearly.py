@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 import pytest
 import yaml
 from conftest import project_copy, run
+from lxml import etree
 from lxml import html as lhtml
 
 from macros.data import LANGS, lang_prefix, load_site
@@ -101,3 +102,22 @@ def test_navigation_puts_earlier_years_under_an_archive_heading(two_years, lang)
     earlier = [h for h in hrefs if f"guidelines/{old}/" in h]
     assert current and earlier and hrefs.index(current[-1]) < hrefs.index(earlier[0])
     assert start < archive < labels.index(ui["guidelines"]["nav_year"].format(year=old))
+
+
+def test_the_sitemap_lists_the_current_pages_dated_by_their_data(two_years):
+    root, out = two_years
+    old, new = sorted(load_site(root).guidelines)
+    sm = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    urls = {
+        u.findtext(f"{sm}loc"): u.findtext(f"{sm}lastmod")
+        for u in etree.parse(str(out / "sitemap.xml")).getroot().iter(f"{sm}url")
+    }
+    assert not [u for u in urls if f"/guidelines/{old}/" in u]
+    assert [u for u in urls if f"/guidelines/{new}/" in u]
+    for url, lastmod in urls.items():
+        path = url.split("/", 3)[3]
+        (time,) = lhtml.fromstring((out / path / "index.html").read_bytes()).xpath(
+            "//*[@class='page-updated']/time"
+        )
+        assert lastmod == time.get("datetime"), url
+    assert len(urls) == sum(1 for p in out.rglob("index.html") if f"guidelines/{old}/" not in p.as_posix())
