@@ -364,6 +364,13 @@ def load_site(root: Path = ROOT) -> Site:
         for j, tag in enumerate(item.tags):
             if tag not in tags:
                 c.add(news_src, ("items", i, "tags", j), f"unknown tag {tag!r}")
+    programme_src, programme = loaded["programme"]
+    listed: set[str] = set()
+    for i, body in enumerate(programme.cooperation.bodies):
+        if body.part_of is not None and body.part_of not in listed:
+            reason = f"unknown body {body.part_of!r} (a parent is listed before its parts)"
+            c.add(programme_src, ("cooperation", "bodies", i, "part_of"), reason)
+        listed.add(body.id)
     videos_src, videos = loaded["videos"]
     for path, obj in walk(videos):
         if isinstance(obj, s.Story):

