@@ -115,4 +115,4 @@ def check(
             last = min(src.last_lines.get(path, first), len(raw))
             lines = [n for n in range(first, last + 1) for _ in _hits(rule, raw[n - 1])][:count]
             out += [(line, path, rule.reason) for line in lines + [first] * (count - len(lines))]
-    return out
+    return sorted(out, key=lambda hit: hit[0])
