@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from . import glossary as gl
 from . import links
 from . import schema as s
 from .yamlsrc import Path_, Source, YamlProblem, fmt_path, read
@@ -59,6 +60,7 @@ class Site:
     home: s.Home
     accessibility: s.Statement
     accessibility_results: s.AuditResults
+    glossary: s.Glossary
     ui: dict[str, dict]
     untranslated: list[Problem] = field(default_factory=list)
     _anchors: dict[int, dict[str, object]] = field(default_factory=dict, repr=False)
@@ -317,8 +319,8 @@ def _check_guidelines(c: _Checker, src: Source, g: s.Guidelines, file: Path, rol
                     c.add(src, (*path, "dates", i), f"no such key date {date_id!r}")
 
 
-def _ui(root: Path, problems: list[Problem]) -> dict[str, dict]:
-    """data/ui/<lang>.yml: nested strings, the same keys in every language."""
+def _ui(root: Path, problems: list[Problem], sources: dict[str, Source]) -> dict[str, dict]:
+    """data/ui/<lang>.yml: nested strings, the same keys in every language (their sources into ``sources``)."""
     ui: dict[str, dict] = {}
     keys: dict[str, dict[Path_, Source]] = {}
     for lang in LANGS:
@@ -329,6 +331,7 @@ def _ui(root: Path, problems: list[Problem]) -> dict[str, dict]:
         src = _read(root, file, problems)
         if src is None:
             continue
+        sources[lang] = src
         leaves: dict[Path_, Source] = {}
         stack: list[tuple[Path_, object]] = [((), src.data)]
         while stack:
@@ -349,6 +352,12 @@ def _ui(root: Path, problems: list[Problem]) -> dict[str, dict]:
                         Problem(f"data/ui/{lang}.yml", 1, path, f"missing (present in {src.file})")
                     )
     return ui
+
+
+def _glossary(c: _Checker, glossary: s.Glossary, src: Source, texts, root: Path) -> None:
+    """Terms and spellings of data/glossary.yml, over one file's texts."""
+    for line, path, reason in gl.check(glossary, src, texts, root):
+        c.problems.append(Problem(src.file, line, path, reason))
 
 
 def load_site(root: Path = ROOT) -> Site:
@@ -382,7 +391,8 @@ def load_site(root: Path = ROOT) -> Site:
             problems.append(Problem(f"data/{key}.yml", 1, (), "missing file"))
     if not guidelines and not any(p.file.startswith("data/guidelines/") for p in problems):
         problems.append(Problem("data/guidelines/", 1, (), "no guidelines file"))
-    ui = _ui(root, problems)
+    ui_sources: dict[str, Source] = {}
+    ui = _ui(root, problems, ui_sources)
     if problems:
         raise DataError(problems)
 
@@ -398,6 +408,13 @@ def load_site(root: Path = ROOT) -> Site:
         for j, tag in enumerate(item.tags):
             if tag not in tags:
                 c.add(news_src, ("items", i, "tags", j), f"unknown tag {tag!r}")
+    programme_src, programme = loaded["programme"]
+    listed: set[str] = set()
+    for i, body in enumerate(programme.cooperation.bodies):
+        if body.part_of is not None and body.part_of not in listed:
+            reason = f"unknown body {body.part_of!r} (a parent is listed before its parts)"
+            c.add(programme_src, ("cooperation", "bodies", i, "part_of"), reason)
+        listed.add(body.id)
     videos_src, videos = loaded["videos"]
     for path, obj in walk(videos):
         if isinstance(obj, s.Story):
@@ -418,6 +435,11 @@ def load_site(root: Path = ROOT) -> Site:
                 ("pamphlet", "guidelines", i),
                 f"no section {sec!r} in the {latest} guidelines",
             )
+    glossary = loaded["glossary"][1]
+    for src, obj in [*loaded.values(), *((src, g) for src, g, _ in guidelines.values())]:
+        _glossary(c, glossary, src, gl.texts(obj), root)
+    for lang, src in ui_sources.items():
+        _glossary(c, glossary, src, gl.ui_texts(src, lang), root)
     if problems:
         raise DataError(problems)
     return Site(
@@ -452,6 +474,7 @@ def load_faq(site: Site, root: Path = ROOT) -> tuple[s.Faq, list[Problem]]:
             for j, ref in enumerate(entry.refs):
                 if ref not in sections:
                     c.add(src, ("entries", i, "refs", j), f"no such guideline section {ref!r}")
+        _glossary(c, site.glossary, src, gl.texts(faq), root)
     if problems:
         raise DataError(problems)
     return faq, untranslated

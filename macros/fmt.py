@@ -21,14 +21,18 @@ def partial(d: PartialDate, lang: str) -> str:
 
 
 def key_date(k: KeyDate, ui: dict, lang: str, inline: bool = False) -> str:
-    """2024年2月23日 / 2024年3月～4月 / 2024年5月～ (2024年5月 inline) and their English forms."""
-    if k.end is not None:
+    """A key date as its kind shows it: 2024年2月23日 / 2024年3月～4月 / 2024年5月～ / 2024年12月第2週まで, and
+    the English forms. ``inline`` (in running text) leaves "from" and "by" to the sentence."""
+    f = ui["formats"]
+    if k.kind == "period":
         skeleton = "yMMMd" if k.start.day else "yMMMM"
         if lang == "en":
             skeleton = "yMMMMd" if k.start.day else "yMMMM"
         return format_interval(k.start.first, k.end.last, skeleton, locale=LOCALES[lang])
     text = partial(k.start, lang)
-    return ui["formats"]["from"].format(date=text) if k.open_end and not inline else text
+    if k.week is not None:
+        text = f["week_of_month"].format(month=text, nth=f["ordinals"][str(k.week)])
+    return f[k.kind].format(date=text) if k.kind in ("from", "by") and not inline else text
 
 
 def yen(amount: int, ui: dict) -> str:

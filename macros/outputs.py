@@ -13,26 +13,49 @@ from markupsafe import escape
 
 from .data import Site, lang_prefix
 from .render import Renderer
+from .schema import KeyDate
+
+REMINDER = dt.timedelta(days=7)  # a deadline's or "by" date's alarm goes off a week before
+
+
+def event_span(k: KeyDate) -> tuple[dt.date, dt.date]:
+    """First and last day of a key date's calendar event: a day is one day, a month (of a "date" or "from"
+    date) is that month, a period runs from its start to its end."""
+    return k.start.first, (k.end or k.start).last
 
 
 def calendar(site: Site, year: int, lang: str) -> bytes:
-    """guidelines-<year>.ics: one all-day event per key date or period (RFC 5545)."""
+    """guidelines-<year>.ics: an all-day event per key date a reader acts on (RFC 5545); deadlines and "by"
+    dates carry a reminder (VALARM) a week before."""
     g = site.guidelines[year]
+    ui = site.ui[lang]
     view = Renderer(site, lang).guidelines_view(year)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//JET Programme for organisations//guidelines//" + lang.upper())
     cal.add("version", "2.0")
     cal.add("x-wr-calname", g.title.get(lang))
     stamp = dt.datetime(g.year, 1, 1, tzinfo=dt.UTC)
-    for k in g.dates:
+    for k in (k for k in g.dates if k.calendar):
+        first, last = event_span(k)
         event = icalendar.Event()
         event.add("uid", f"{year}-{k.id}@guidelines.jet-organisations")
         event.add("dtstamp", stamp)
         event.add("summary", k.label.get(lang))
         event.add("description", view.date(k.id))
-        last = (k.end or k.start).last if not k.open_end else k.start.first
-        event.add("dtstart", k.start.first)
+        event.add("dtstart", first)
         event.add("dtend", last + dt.timedelta(days=1))
+        event.add("transp", "TRANSPARENT")  # a reminder of a date, not busy time
+        if k.kind in ("deadline", "by"):
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", -REMINDER)
+            alarm.add(
+                "description",
+                ui["guidelines"]["reminder"].format(
+                    days=REMINDER.days, label=k.label.get(lang), date=view.date(k.id)
+                ),
+            )
+            event.add_component(alarm)
         cal.add_component(event)
     return cal.to_ical()
 

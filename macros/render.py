@@ -237,9 +237,11 @@ class Renderer:
     def pamphlet_pdf(self) -> Markup:
         return self.asset(PAMPHLET_PDF.format(lang=self.lang))
 
-    def role_label(self, role_id: str) -> str:
+    def role_label(self, role_id: str, plural: bool = False) -> str:
+        """国際交流員（CIR） / Coordinator for International Relations (CIR), or the plural (…Relations (CIRs))."""
         role = self.site.role(role_id)
-        return self.ui["formats"]["role"].format(name=role.name.get(self.lang), abbr=role.abbr)
+        name = (role.plural if plural else role.name).get(self.lang)
+        return self.ui["formats"]["roles" if plural else "role"].format(name=name, abbr=role.abbr)
 
     def guidelines_view(self, year: int, role: str | None = None, only=None) -> GuidelinesView:
         """A fresh view (footnote numbering starts anew) for each guidelines page or excerpt."""
@@ -261,12 +263,17 @@ class Renderer:
         )
 
     def hours(self, h: s.Hours) -> str:
+        """Reception hours, with the days only when the data gives them."""
+        f = self.ui["formats"]
+        opens, closes = h.opens.lstrip("0"), h.closes
+        if h.days is None:
+            return f["hours"].format(opens=opens, closes=closes)
         days = (
-            self.ui["formats"]["weekdays"]
+            f["weekdays"]
             if h.days == ["mon", "tue", "wed", "thu", "fri"]
-            else self.ui["formats"]["list_sep"].join(self.ui["days"][d] for d in h.days)
+            else f["list_sep"].join(self.ui["days"][d] for d in h.days)
         )
-        return self.ui["formats"]["hours"].format(days=days, opens=h.opens.lstrip("0"), closes=h.closes)
+        return f["hours_days"].format(days=days, opens=opens, closes=closes)
 
     def shares_text(self) -> str:
         return self.ui["formats"]["list_sep"].join(
@@ -299,7 +306,7 @@ class Renderer:
                     "availableLanguage": ["ja", "en"],
                     "hoursAvailable": {
                         "@type": "OpeningHoursSpecification",
-                        "dayOfWeek": [days[x] for x in d.hours.days],
+                        **({"dayOfWeek": [days[x] for x in d.hours.days]} if d.hours.days else {}),
                         "opens": d.hours.opens,
                         "closes": d.hours.closes,
                     },

@@ -1,7 +1,8 @@
 """`python -m macros.scaffold YEAR`: start next year's guidelines from the latest year.
 
-Copies data/guidelines/<latest>.yml with year and intake moved on and every key date replaced by YYYY-MM-DD
-(so `make check` names each date still to fill in), adds the three pages and their navigation entries.
+Copies data/guidelines/<latest>.yml with year and intake moved on and every key date cleared (start and end become
+YYYY-MM-DD, so `make check` names each date still to fill in; a week is dropped), adds the three pages and their
+navigation entries.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def scaffold(year: int) -> list[str]:
     )
     head, dates, rest = re.split(r"(?m)^(dates:\n(?:[ #-].*\n|\n)*)", text, maxsplit=1)
     dates = re.sub(r"(?m)^(\s+(?:- )?(?:start|end): ).*$", rf"\g<1>{PLACEHOLDER}", dates)
+    dates = re.sub(r"(?m)^\s+week: .*\n", "", dates)  # a week belongs to the old month
     target.write_text(head + dates + rest, encoding="utf-8")
     pages = ROOT / "content" / "guidelines" / str(year)
     pages.mkdir(parents=True)

@@ -124,21 +124,53 @@ Day = Annotated[
 ]
 
 
+DateKind = Literal["deadline", "by", "date", "period", "from"]
+
+
 class KeyDate(Model):
-    """A date or period of the guidelines; text refers to it with {date:ID}."""
+    """A date of the guidelines; text refers to it with {date:ID}. Its kind decides how pages and the
+    calendar show it: a deadline or "by" date is one day with a reminder, a period runs from start to end."""
 
     id: Id
+    kind: DateKind = Field(
+        description=(
+            "deadline: 期限（その日まで） / last day to do something; by: 「～まで」に起こること / something happens"
+            " no later than this; date: その日・その月 / a day or a month; period: start～end の期間 /"
+            " from start to end; from: 「～」以降 / from this date onwards"
+        )
+    )
     start: DateOrMonth
-    end: DateOrMonth | None = None
-    open_end: bool = Field(False, description="「～」以降 / from this date onwards")
+    end: DateOrMonth | None = Field(
+        None, description="期間の終わり（period のみ） / last day or month of a period"
+    )
+    week: int | None = Field(
+        None,
+        ge=1,
+        le=5,
+        description="「12月第2週」の週（月だけの日付に） / week of the month, with YYYY-MM only",
+    )
+    calendar: bool = Field(
+        True,
+        description=(
+            "読者が行動する日付ならカレンダー（.ics）に入れる / in the calendar file (only dates a reader acts on)"
+        ),
+    )
     label: Text
 
     @model_validator(mode="after")
-    def _order(self):
+    def _shape(self):
+        if self.kind == "period" and self.end is None:
+            raise ValueError("end: a period needs an end")
+        if self.kind != "period" and self.end is not None:
+            raise ValueError(f"end: only a period has an end (this date is {self.kind!r})")
         if self.end is not None and self.end.first < self.start.first:
             raise ValueError("end: before start")
-        if self.end is not None and self.open_end:
-            raise ValueError("open_end: cannot be combined with end")
+        if self.kind == "deadline" and self.start.day is None:
+            raise ValueError("start: a deadline is a day (YYYY-MM-DD)")
+        if self.week is not None and (self.start.day is not None or self.kind == "period"):
+            raise ValueError("week: only for a single month (YYYY-MM)")
+        if self.calendar and (self.week is not None or (self.kind == "by" and self.start.day is None)):
+            raise ValueError("calendar: no exact day to put in the calendar; set `calendar: false`")
         return self
 
 
@@ -262,10 +294,22 @@ class Guidelines(Model):
 # ---- portal ----------------------------------------------------------------------------
 
 
-class Organiser(Model):
+class Body(Model):
+    """A ministry, agency or organisation the programme is carried out in cooperation with."""
+
     id: Id
     name: Text
     url: Url | None = None
+    part_of: Id | None = Field(
+        None, description="上位の機関のID（スポーツ庁→文部科学省） / id of the parent body"
+    )
+
+
+class Cooperation(Model):
+    """The bodies the contracting organisations carry out the programme in cooperation with (募集要項)."""
+
+    intro: Text
+    bodies: list[Body] = Field(min_length=1)
 
 
 class Figures(Model):
@@ -278,6 +322,9 @@ class Role(Model):
     id: Id
     abbr: NonEmpty
     name: Text
+    plural: Text = Field(
+        description="複数形（英語。日本語は name と同じ） / plural (English; Japanese as name)"
+    )
     share: int = Field(ge=0, le=100, description="参加者に占める割合（約%） / approx. share in %")
     placement: Text
     duties: Text
@@ -290,11 +337,11 @@ class Strengths(Model):
 
 
 class Programme(Model):
-    """data/programme.yml: the programme, its organisers, figures, roles and strengths."""
+    """data/programme.yml: the programme, the bodies it cooperates with, figures, roles and strengths."""
 
     name: Text
     overview: list[Text] = Field(min_length=1)
-    organisers: list[Organiser] = Field(min_length=1)
+    cooperation: Cooperation
     figures: Figures
     participants: list[Text] = []
     roles: list[Role] = Field(min_length=1)
@@ -306,7 +353,9 @@ Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
 class Hours(Model):
-    days: list[Weekday] = Field(min_length=1)
+    days: list[Weekday] | None = Field(
+        None, min_length=1, description="受付日（出典にあるときだけ） / days, only when the source gives them"
+    )
     opens: Clock
     closes: Clock
 
@@ -500,6 +549,47 @@ class Faq(Model):
     entries: list[FaqEntry] = Field(min_length=1)
 
 
+# ---- glossary ---------------------------------------------------------------------------------
+
+
+class Term(Model):
+    """An official term: its Japanese, the one English for it, and English variants not to use."""
+
+    ja: NonEmpty = Field(description="正式な日本語 / official Japanese term")
+    en: NonEmpty = Field(description="使う英語 / the English to use")
+    avoid: list[NonEmpty] = Field(
+        min_length=1, description="使わない英語の表記 / English variants not to use"
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        for i, variant in enumerate(self.avoid):
+            if variant == self.en:
+                raise ValueError(f"avoid[{i}]: the same as en")
+        return self
+
+
+class Spelling(Model):
+    """One way of writing a word in our own Japanese copy (送り仮名, ご／御)."""
+
+    use: NonEmpty = Field(description="使う表記 / the spelling to use")
+    avoid: list[NonEmpty] = Field(min_length=1, description="使わない表記 / spellings not to use")
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        for i, variant in enumerate(self.avoid):
+            if variant == self.use:
+                raise ValueError(f"avoid[{i}]: the same as use")
+        return self
+
+
+class Glossary(Model):
+    """data/glossary.yml: official terms and our Japanese spellings; `make check` reports every variant."""
+
+    terms: list[Term] = Field(min_length=1)
+    spelling: list[Spelling] = []
+
+
 # ---- accessibility statement ------------------------------------------------------------------
 
 
@@ -545,4 +635,5 @@ MODELS: dict[str, type[BaseModel]] = {
     "faq": Faq,
     "accessibility": Statement,
     "accessibility-results": AuditResults,
+    "glossary": Glossary,
 }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 from conftest import project_copy, run
+from lxml import html as lhtml
 
 from macros import schema as s
 from macros.data import walk
-from macros.render import esc
+from macros.render import Renderer, esc
 
 
 def test_real_data_loads_completely(site, faq):
@@ -154,6 +158,49 @@ BROKEN = [
         None,
         "unknown category 'gossip'",
     ),
+    (
+        "data/guidelines/2024.yml",
+        "    kind: deadline\n    start: 2024-02-23",
+        "    kind: deadline\n    start: 2024-02",
+        "dates[0].start",
+        "a deadline is a day (YYYY-MM-DD)",
+    ),
+    (
+        "data/guidelines/2024.yml",
+        "    calendar: false               # the guidelines give a week, not a day",
+        "    calendar: true",
+        "dates[9].calendar",
+        "no exact day to put in the calendar; set `calendar: false`",
+    ),
+    (
+        "data/guidelines/2024.yml",
+        "    kind: period\n    start: 2024-03\n    end: 2024-04",
+        "    kind: from\n    start: 2024-03\n    end: 2024-04",
+        "dates[2].end",
+        "only a period has an end (this date is 'from')",
+    ),
+    (
+        "data/guidelines/2024.yml",
+        "    kind: deadline",
+        "    kind: soon",
+        "dates[0].kind",
+        "input should be 'deadline', 'by', 'date', 'period' or 'from'",
+    ),
+    (
+        "data/programme.yml",
+        "      part_of: mext",
+        "      part_of: nowhere",
+        "cooperation.bodies[3].part_of",
+        "unknown body 'nowhere' (a parent is listed before its parts)",
+    ),
+    (
+        "data/glossary.yml",
+        "avoid: [residence tax, inhabitant tax]",
+        "avoid: [resident tax]",
+        "terms[0].avoid[0]",
+        "the same as en",
+    ),
+    ("data/glossary.yml", "  - {ja: 住民税,", "  - {jp: 住民税,", "terms[0].jp", "unknown field"),
 ]
 
 
@@ -203,3 +250,34 @@ def test_untranslated_field_is_allowed_and_reported(tmp_path):
     result = run(["-m", "macros", "check"], cwd=root)
     assert result.returncode == 0, result.stderr
     assert "data/home.yml:2: title.en: untranslated" in result.stdout
+
+
+def test_reception_hours_show_only_what_is_known(site):
+    desk = site.contacts.desks[0]
+    r = Renderer(site, "ja")
+    hours = s.Hours(opens=desk.hours.opens, closes=desk.hours.closes)  # the source gives no days
+    shown = r.hours(hours)
+    assert desk.hours.closes in shown
+    assert not any(day in shown for day in [*r.ui["days"].values(), r.ui["formats"]["weekdays"]])
+    with_days = r.hours(hours.model_copy(update={"days": ["sat"]}))
+    assert r.ui["days"]["sat"] in with_days
+    nodays = site.contacts.model_copy(update={"desks": [desk.model_copy(update={"hours": hours})]})
+    ld = Renderer(replace(site, contacts=nodays), "en").contacts_jsonld()
+    point = json.loads(ld.removeprefix('<script type="application/ld+json">').removesuffix("</script>"))
+    assert "dayOfWeek" not in point["contactPoint"][0]["hoursAvailable"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_cooperating_bodies_are_listed_under_their_parent(site, lang):
+    r = Renderer(site, lang, "programme.md")
+    page = lhtml.fromstring(f"<div>{r.render_page('{{ programme() }}')}</div>")
+    bodies = site.programme.cooperation.bodies
+    top = page.xpath("//ul[@class='cooperation' and not(ancestor::ul)]/li")
+    assert [li.xpath("./a")[0].text_content() for li in top] == [
+        b.name.get(lang) for b in bodies if b.part_of is None
+    ]
+    for body in (b for b in bodies if b.part_of):
+        parent = next(b for b in bodies if b.id == body.part_of)
+        nested = page.xpath(f"//li[a='{parent.name.get(lang)}']/ul/li/a")
+        assert body.name.get(lang) in [a.text_content() for a in nested]
+    assert r.ui["programme"]["cooperation"] in page.text_content()

@@ -152,21 +152,80 @@ def test_tables_have_captions_and_header_cells(built, site):
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_calendar_files_parse_and_hold_the_key_dates(built, site, lang):
+def test_calendar_events_follow_the_kind_of_each_key_date(built, site, lang):
+    week = dt.timedelta(days=7)
     for year, g in site.guidelines.items():
         cal = icalendar.Calendar.from_ical(
             (built / LANG_PREFIX[lang] / f"guidelines-{year}.ics").read_bytes()
         )
         events = {e["uid"].split("@")[0]: e for e in cal.walk("VEVENT")}
-        assert len(events) == len(g.dates)
-        for k in g.dates:
+        # only dates a reader acts on: the eligibility cut-off and the week-only date stay out
+        assert set(events) == {f"{year}-{k.id}" for k in g.dates if k.calendar}
+        kinds = {k.kind for k in g.dates if k.calendar}
+        assert {"deadline", "period"} <= kinds and any(not k.calendar for k in g.dates)
+        view = Renderer(site, lang).guidelines_view(year)
+        for k in (k for k in g.dates if k.calendar):
             event = events[f"{year}-{k.id}"]
-            assert event.decoded("dtstart") == k.start.first
-            end = event.decoded("dtend") - dt.timedelta(days=1)
-            assert end == (k.start.first if k.open_end else (k.end or k.start).last)
+            first = event.decoded("dtstart")
+            last = event.decoded("dtend") - dt.timedelta(days=1)
+            alarms = event.walk("VALARM")
             assert str(event["summary"]) == k.label.get(lang)
+            assert str(event["description"]) == view.date(k.id)
+            assert str(event["transp"]) == "TRANSPARENT"
+            if k.kind in ("deadline", "by"):
+                assert first == last == k.start.first and k.start.day is not None  # one day
+                assert [(str(a["action"]), a.decoded("trigger")) for a in alarms] == [("DISPLAY", -week)]
+                assert view.date(k.id) in str(alarms[0]["description"])
+            elif k.kind == "period":
+                assert (first, last) == (k.start.first, k.end.last) and first < last and not alarms
+            else:  # a day, or the month of a month-only date
+                assert (first, last) == (k.start.first, k.start.last) and not alarms
         page = doc(built, lang, year)
         assert page.xpath(f"//a[@download and contains(@href, 'guidelines-{year}.ics')]")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_schedule_shows_the_deadline_as_its_own_row(built, site, lang):
+    for year, g in site.guidelines.items():
+        view = Renderer(site, lang).guidelines_view(year)
+        page = doc(built, lang, year)
+        for _, block in walk(g):
+            if isinstance(block, s.ScheduleBlock):
+                rows = page.get_element_by_id(block.id).xpath(".//tbody/tr")
+                cells = [[text_of(c) for c in tr] for tr in rows]
+                assert cells == [[view.date(d), view.key_date(d).label.get(lang)] for d in block.dates]
+                deadlines = [d for d in block.dates if view.key_date(d).kind == "deadline"]
+                assert "application-deadline" in deadlines
+                for d in deadlines:  # a deadline is one day, never part of a period
+                    assert view.date(d) == fmt.day(view.key_date(d).start.first, lang)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_dates_read_as_their_kind_in_text_and_tables(site, lang):
+    r = Renderer(site, lang)
+    f = r.ui["formats"]
+    for year, g in site.guidelines.items():
+        view = r.guidelines_view(year)
+        for k in g.dates:
+            inline, table = view.date(k.id, inline=True), view.date(k.id)
+            if k.kind in ("from", "by"):
+                assert table == f[k.kind].format(date=inline)
+            else:
+                assert table == inline
+            if k.week is not None:  # no day is invented for a week of a month
+                assert inline == f["week_of_month"].format(
+                    month=fmt.partial(k.start, lang), nth=f["ordinals"][str(k.week)]
+                )
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_role_view_note_names_the_role_in_the_plural(built, site, lang):
+    r = Renderer(site, lang)
+    for year, g in site.guidelines.items():
+        for role in g.roles:
+            note = text_of(doc(built, lang, year, role).xpath("//p[@class='gl-note']")[0])
+            assert note == r.ui["guidelines"]["view_note"].format(roles=r.role_label(role, plural=True))
+            assert site.role(role).plural.get(lang) in note
 
 
 def _tree_digest(folder):

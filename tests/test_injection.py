@@ -14,7 +14,7 @@ from conftest import PASSWORD, pages_of, project_copy, run, serve
 from lxml import html as lhtml
 
 from macros.data import LANGS, DataError, lang_prefix, load_faq, load_site
-from macros.yamlsrc import read
+from macros.yamlsrc import fmt_path, read
 
 MARK = "data-pwned"
 # raw HTML, an attribute break-out and Markdown syntax: every one must reach the reader as text
@@ -209,8 +209,12 @@ def test_allowed_links_in_markdown_pass(tmp_path):
 def test_a_url_field_takes_only_an_https_address(tmp_path):
     root = project_copy(tmp_path / "p")
     target = root / "data/programme.yml"
-    text = target.read_text(encoding="utf-8")
-    target.write_text(text.replace('"https://www.mext.go.jp/"', '"javascript:alert(1)"'), encoding="utf-8")
+    src = read(target, "data/programme.yml")
+    path = next(p for p in _leaves(src.data) if p[-1] == "url" and _get(src.data, p).startswith("https://"))
+    _set(src.data, path, "javascript:alert(1)")
+    target.write_text(yaml.safe_dump(src.data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    line = read(target, "data/programme.yml").lines[path]
     result = run(["-m", "macros", "check"], cwd=root)
     assert result.returncode == 1
-    assert "organisers[2].url: must be an https:// address, not 'javascript:alert(1)'" in result.stderr
+    expected = f"data/programme.yml:{line}: {fmt_path(path)}: must be an https:// address, not 'javascript:alert(1)'"
+    assert expected in result.stderr, result.stderr
