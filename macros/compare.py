@@ -355,8 +355,6 @@ def _pair(old: list, new: list, similar: Callable) -> list[tuple]:
 
 # ---- one year as one view shows it -----------------------------------------------------------------------
 
-_TABLES = (s.DocumentsBlock, s.PayBlock, s.TableBlock, s.ScheduleBlock)
-
 
 class _Year:
     """One year's guidelines as one view shows them, walked in the page's order (guidelines.j2): sections
@@ -365,7 +363,8 @@ class _Year:
     def __init__(self, g: s.Guidelines, role: str | None):
         self.g, self.year, self.role = g, g.year, role
         self.sections: dict[str, tuple[s.Section, str]] = {}  # id → (section, full number)
-        self.tables: dict[str, object] = {}
+        self.tables: dict[str, tuple[object, str | None]] = {}  # id → (table, its section)
+        self._known = {f.id for f in g.footnotes}
         self.footnotes: list[str] = []
         self.uses: dict[str, list[str]] = {}  # date id → anchors
         self.schedule: dict[str, str] = {}  # date id → the schedule table showing it
@@ -379,10 +378,9 @@ class _Year:
         return self.role is None or getattr(obj, "role", None) in (None, self.role)
 
     def _texts(self, texts, anchor: str) -> None:
-        known = {f.id for f in self.g.footnotes}
         for text in texts:
             for kind, ref in REF.findall(text.ja):
-                if kind == "fn" and ref not in self.footnotes and ref in known:
+                if kind == "fn" and ref not in self.footnotes and ref in self._known:
                     self.footnotes.append(ref)
                 elif kind == "date":
                     self.uses.setdefault(ref, []).append(anchor)
@@ -406,7 +404,7 @@ class _Year:
             elif isinstance(b, s.ListBlock):
                 self._texts([i.text for i, _ in _items(b, self)], anchor)
             else:
-                self.tables[b.id] = b
+                self.tables[b.id] = (b, None if anchor == TOP else anchor)
                 self._texts([b.caption], b.id)
                 if isinstance(b, s.DocumentsBlock):
                     self._texts([t for r in b.rows for t in (r.name, *r.notes)], b.id)
@@ -414,12 +412,9 @@ class _Year:
                     for d in b.dates:
                         self.schedule.setdefault(d, b.id)
                     labels = {k.id: k.label for k in self.g.dates}
-                    self._texts([labels[d] for d in b.dates], b.id)
+                    self._texts([labels[d] for d in b.dates if d in labels], b.id)
                 elif isinstance(b, s.TableBlock):
                     self._texts([*b.columns, *(c for row in b.rows for c in row)], b.id)
-
-    def number(self, section: str | None) -> str:
-        return self.sections[section][1] if section in self.sections else ""
 
 
 def _items(lst: s.ItemList, year: _Year, labels: tuple = ()) -> Iterator[tuple[s.ListItem, tuple]]:
@@ -532,7 +527,7 @@ class _Comparer:
         """An added section's subsections and tables that existed before (elsewhere) are compared."""
         for b in sec.blocks:
             if getattr(b, "id", None) in self.new.tables and b.id in self.old.tables:
-                self._table(self.old.tables[b.id], b, sec.id, sec.id)
+                self._table(*self.old.tables[b.id], b, sec.id)
         for sub in sec.sections:
             if sub.id in self.new.sections:
                 if sub.id in self.old.sections:
@@ -591,26 +586,19 @@ class _Comparer:
             if (o or n).kind != "table":
                 self._emit(o, n)
             elif n is not None:
-                before = self.old.tables.get(n.model.id)
-                if before is None:
-                    self._emit(None, self._table_clause(self.new, n.model, section, body=True))
+                if n.model.id in self.old.tables:
+                    self._table(*self.old.tables[n.model.id], n.model, section)
                 else:
-                    self._table(before, n.model, self._section_of(self.old, before), section)
+                    self._emit(None, self._table_clause(self.new, n.model, section, body=True))
             elif o.model.id not in self.new.tables:
                 self._emit(self._table_clause(self.old, o.model, old_section, body=True), None)
-
-    def _section_of(self, y: _Year, table) -> str | None:
-        for sid, (sec, _) in y.sections.items():
-            if any(b is table for b in sec.blocks):
-                return sid
-        return None
 
     # tables ---------------------------------------------------------------------------------------------
     def _table_clause(self, y: _Year, b, section: str | None, body: bool = False) -> Clause:
         rows = tuple(self._rows(y, b, section)) if body else ()
         return Clause("table", y.year, b, b.id, section, NONE, b.role, b.caption, body=rows)
 
-    def _table(self, o, n, old_section: str | None, section: str | None) -> None:
+    def _table(self, o, old_section: str | None, n, section: str | None) -> None:
         if type(o) is not type(n):
             self._emit(self._table_clause(self.old, o, old_section, True), None)
             self._emit(None, self._table_clause(self.new, n, section, True))

@@ -67,6 +67,16 @@ def mentions(text: str) -> list[tuple[str, int, str]]:
     return [(*_number(m), m[0]) for m in _MENTION.finditer(text)]
 
 
+def others(text: str, edition: Edition, since: int) -> list[str]:
+    """What a text names besides the forms stating ``edition`` itself and the programme's first year."""
+
+    def own(m: re.Match) -> str:
+        return "" if all(getattr(edition, k) == n for k, n, _ in mentions(m[0])) else m[0]
+
+    rest = _EDITION_FORM.sub(own, text)
+    return [written for kind, n, written in mentions(rest) if (kind, n) != ("year", since)]
+
+
 def title_problem(text: str, edition: Edition, lang: str) -> str | None:
     """Why a title does not name exactly its edition (None when it does)."""
     found: dict[str, set[int]] = {"year": set(), "reiwa": set(), "intake": set()}

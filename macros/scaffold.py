@@ -63,14 +63,11 @@ def draft(src: Source, text: str, old: edition.Edition, new: edition.Edition, si
 
             edit(where, change)
             if was:
-                moved.append((where, " ".join(was)))
+                moved.append((where, ", ".join(was)))
             if path[0] != "title":
-                written = {
-                    w for kind, n, w in edition.mentions(_at(src.data, where)) if (kind, n) != ("year", since)
-                }
-                written -= set(was)
+                written = edition.others(edition.move(_at(src.data, where), old, new, False)[0], new, since)
                 if written:
-                    review.append((where, ", ".join(sorted(written))))
+                    review.append((where, ", ".join(dict.fromkeys(written))))
     cleared = 0
     for i, date in enumerate(src.data.get("dates") or []):
         for key in ("start", "end"):
@@ -91,7 +88,7 @@ def draft(src: Source, text: str, old: edition.Edition, new: edition.Edition, si
                     ),
                 )
     notes = [f"moved to the {new.year} edition ({new.describe('ja')} / {new.describe('en')}): year, intake"]
-    notes += [f"{name}:{src.line(p)}: {fmt_path(p)}: moved {w}" for p, w in moved]
+    notes += [f"{name}:{src.line(p)}: {fmt_path(p)}: moved on from {w}" for p, w in moved]
     notes.append(
         f"cleared {cleared} key date(s): fill them in (`make check` lists each one still to fill in)"
     )

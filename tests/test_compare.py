@@ -344,6 +344,27 @@ def test_renumbering_alone_is_not_a_change(site):
         assert compare(g, renumbered, role).unchanged == compare(g, g, role).unchanged
 
 
+def test_moving_a_section_or_table_elsewhere_is_not_a_change(site):
+    g = site.guidelines[site.latest_year]
+    parent = next(sec for sec in g.sections if len(sec.sections) > 1)  # its last subsection goes to the top
+    table_home = next(sec for sec in g.sections if any(hasattr(b, "id") for b in sec.blocks) and not sec.role)
+    table = next(b for b in table_home.blocks if hasattr(b, "id"))
+    target = next(sec for sec in g.sections if sec is not parent and sec is not table_home and not sec.role)
+    sections = []
+    for sec in g.sections:
+        if sec is parent:
+            sec = sec.model_copy(update={"sections": sec.sections[:-1]})
+        elif sec is table_home:
+            sec = sec.model_copy(update={"blocks": [b for b in sec.blocks if b is not table]})
+        elif sec is target:
+            sec = sec.model_copy(update={"blocks": [table, *sec.blocks]})
+        sections.append(sec)
+    moved = g.model_copy(update={"sections": [*sections, parent.sections[-1]]})
+    for role in (None, *g.roles):
+        result = compare(g, moved, role)
+        assert len(result) == 0 and result.unchanged == compare(g, g, role).unchanged
+
+
 def test_previous_year():
     assert previous([2023, 2024, 2026], 2026) == 2024 and previous([2024], 2024) is None
 

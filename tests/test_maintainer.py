@@ -121,6 +121,31 @@ def test_new_guidelines_scaffold(tmp_path):
     assert (out / f"guidelines-{year}.ics").exists()
 
 
+def test_scaffold_moves_the_edition_a_text_names(tmp_path):
+    """A text naming the edition itself (「2024年度」, "2024 programme year") moves with it; other years stay."""
+    root = project_copy(tmp_path / "p")
+    latest = max(int(p.stem) for p in (root / "data/guidelines").glob("*.yml"))
+    old_file = root / f"data/guidelines/{latest}.yml"
+    src = read(old_file, "old")
+    index = len(src.data["preamble"]) - 2  # a paragraph the next one follows directly
+    paragraph = src.data["preamble"][index]["text"]
+    added = {"ja": f"（{latest}年度、{latest - 5}年）", "en": f" (the {latest} programme year, {latest - 5})"}
+    lines = old_file.read_text(encoding="utf-8").splitlines()
+    for lang in ("ja", "en"):  # at the end of the value's last line
+        last = src.last_lines[("preamble", index, "text", lang)] - 1
+        lines[last] += added[lang]
+    old_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(["-m", "macros.scaffold", str(latest + 1)], cwd=root)
+    assert result.returncode == 0, result.stderr
+    new = yaml.safe_load((root / f"data/guidelines/{latest + 1}.yml").read_text(encoding="utf-8"))
+    moved = {lang: added[lang].replace(str(latest), str(latest + 1)) for lang in ("ja", "en")}
+    assert new["preamble"][index]["text"] == {lang: paragraph[lang] + moved[lang] for lang in ("ja", "en")}
+    for lang in ("ja", "en"):
+        where = f"data/guidelines/{latest + 1}.yml:{src.lines[('preamble', index, 'text', lang)]}:"
+        lines = [line for line in result.stdout.splitlines() if line.startswith(where)]
+        assert len(lines) == 2 and "moved on from" in lines[0] and lines[1].endswith(f"names {latest - 5}")
+
+
 def test_check_fails_on_a_stale_edition(tmp_path):
     """Next year's file copied by hand with only the year changed: the title (both languages) and the intake
     still name the old edition."""
