@@ -52,7 +52,7 @@ class Clause:
     year: int
     model: object  # the data object (Section, Paragraph, ListItem, a block, DocumentRow, PayRow, KeyDate…)
     anchor: str | None  # the id to link to on that year's page of the view
-    section: str | None  # id of the enclosing section (None: the edition, preamble, dates, footnotes)
+    section: str | None  # the enclosing section's id (a section's own; None: edition, preamble, dates, notes)
     number: dict[str, str]  # its number by language: "2.(3)" "(1) （ア）" "3)" footnote "2"; "" when none
     role: str | None = None  # its own role mark (shown as a tag in the complete view)
     text: s.Text | None = None  # title, country, section title, paragraph, item, caption, note, label
@@ -107,9 +107,8 @@ class Change:
 
     @property
     def text_changed(self) -> bool:
-        return _text(self.old and self.old.text, "ja") != _text(self.new and self.new.text, "ja") or _text(
-            self.old and self.old.text, "en"
-        ) != _text(self.new and self.new.text, "en")
+        old, new = (c and c.text for c in (self.old, self.new))
+        return any(_text(old, lang) != _text(new, lang) for lang in LANGS)
 
     @property
     def role_changed(self) -> bool:
@@ -144,6 +143,11 @@ class Comparison:
 
     def __len__(self) -> int:
         return len(self.changes)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Changes by status: added, removed, changed."""
+        return {k: sum(c.status == k for c in self.changes) for k in ("added", "removed", "changed")}
 
     def by_section(self) -> list[tuple[str | None, list[Change]]]:
         """Consecutive changes grouped by their enclosing section (None: edition, preamble, dates, notes);
