@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from . import edition, links
 from . import glossary as gl
-from . import links
 from . import schema as s
 from .yamlsrc import Path_, Source, YamlProblem, fmt_path, read
 
@@ -292,9 +292,18 @@ def anchors(g: s.Guidelines) -> dict[str, object]:
     return out
 
 
-def _check_guidelines(c: _Checker, src: Source, g: s.Guidelines, file: Path, roles: set[str]) -> None:
+def _check_guidelines(
+    c: _Checker, src: Source, g: s.Guidelines, file: Path, roles: set[str], since: int
+) -> None:
     if file.stem != str(g.year):
         c.add(src, ("year",), f"{g.year} does not match the file name {file.name}")
+    intake = edition.intake_of(g.year, since)
+    if g.intake != intake:
+        c.add(src, ("intake",), f"{g.intake} is not the {g.year} intake ({intake}: one a year since {since})")
+    for lang in LANGS:
+        problem = edition.title_problem(g.title.get(lang), edition.Edition(g.year, intake), lang)
+        if problem and (lang == "ja" or g.title.en is not None):
+            c.add(src, ("title", lang), problem)
     for i, role in enumerate(g.roles):
         c.role(src, ("roles", i), role, roles)
     anchor_kinds = {
@@ -398,7 +407,7 @@ def load_site(root: Path = ROOT) -> Site:
 
     roles = {r.id for r in loaded["programme"][1].roles}
     for src, g, file in guidelines.values():
-        _check_guidelines(c, src, g, file, roles)
+        _check_guidelines(c, src, g, file, roles, loaded["programme"][1].figures.since)
     for src, obj in loaded.values():
         c.ids(src, obj)
         c.texts(src, obj)

@@ -90,10 +90,15 @@ class PartialDate:
         return self.first.isoformat() if self.day else f"{self.year:04d}-{self.month:02d}"
 
 
+PLACEHOLDERS = ("YYYY-MM-DD", "YYYY-MM")  # a key date the scaffold cleared for the maintainer to fill in
+
+
 def _partial_date(value):
     if isinstance(value, PartialDate):
         return value
     text = str(value)
+    if text in PLACEHOLDERS:
+        raise ValueError("to fill in")
     m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text)
     if not m:
         raise ValueError(f"invalid date {text!r}: use YYYY-MM-DD or YYYY-MM")
