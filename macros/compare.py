@@ -684,7 +684,7 @@ class _Comparer:
 
 
 def _when(d: s.KeyDate) -> tuple:
-    return (("start", d.start), ("end", d.end), ("open_end", d.open_end))
+    return (("kind", d.kind), ("start", d.start), ("end", d.end), ("week", d.week))
 
 
 def _row_similarity(a: Clause, b: Clause) -> float:
