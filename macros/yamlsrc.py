@@ -154,7 +154,13 @@ def _text(raw: bytes) -> str:
 
 
 def _check_depth(text: str) -> None:
-    """Nesting is bounded before composing: libyaml's composer recurses in C and crashes on deep input."""
+    """Nesting is bounded before composing: libyaml's composer recurses in C and crashes beyond some 20,000
+    levels. A level needs a further column of indentation (two levels at most per column: a list may sit at its
+    key's column) or a flow bracket (two levels: `[a: b]` is a list of a mapping), so a file whose bound stays
+    low is safe to compose (the converter enforces MAX_DEPTH); any other is parsed once for its real depth."""
+    bound = 2 * (max(map(len, text.split("\n"))) + 1) + 2 * (text.count("[") + text.count("{"))
+    if bound <= 2000:
+        return
     parser, depth = _Constructor(text), 0
     try:
         while (event := parser.get_event()) is not None:

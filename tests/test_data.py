@@ -229,6 +229,13 @@ HOSTILE = [
         "(file)",
         f"nested more than {MAX_DEPTH} levels deep",
     ),
+    (  # not deep enough to need the parser's check first: the converter stops it
+        "data/programme.yml",
+        b"participants: 77000}\n",
+        b"participants: 77000}\ndeep: " + b"[" * (MAX_DEPTH + 50) + b"]" * (MAX_DEPTH + 50) + b"\n",
+        "deep[0][0][0]",
+        f"nested more than {MAX_DEPTH} levels deep",
+    ),
 ]
 
 
@@ -252,7 +259,9 @@ def _problems(result: subprocess.CompletedProcess) -> list[str]:
     return [x for x in result.stderr.splitlines() if x.startswith("data/")]
 
 
-@pytest.mark.parametrize("file, old, new, path, reason", HOSTILE, ids=[h[4][:30] for h in HOSTILE])
+@pytest.mark.parametrize(
+    "file, old, new, path, reason", HOSTILE, ids=[f"{h[4][:30]}-{h[3]}" for h in HOSTILE]
+)
 def test_hostile_yaml_is_reported_with_file_line_path_reason(tmp_path, file, old, new, path, reason):
     root = project_copy(tmp_path / "p")
     target = root / file
