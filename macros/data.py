@@ -167,19 +167,22 @@ def data_files(root: Path = ROOT) -> tuple[list[Path], list[Problem]]:
     refused: a link leaving the repository or to nothing, a *.yaml file, a .yml that is not a file."""
     top, files, problems, seen = root.resolve(), [], [], set()
 
+    def real(entry: Path) -> Path:  # where a link leads (a link that loops: a path that does not exist)
+        return Path(os.path.realpath(entry))
+
     def refuse(entry: Path, reason: str) -> None:
         problems.append(Problem(entry.relative_to(root).as_posix(), 1, (), reason))
 
     def visit(entry: Path) -> None:
         if entry.is_symlink():
             target = os.readlink(entry)
-            if not entry.resolve().is_relative_to(top):
+            if not real(entry).is_relative_to(top):
                 return refuse(entry, f"a link to {target}, outside the repository: not read")
             if not entry.exists():
                 return refuse(entry, f"a link to {target}, which does not exist")
         if entry.is_dir():
-            if entry.resolve() not in seen:  # a folder linked twice (or into itself) is read once
-                seen.add(entry.resolve())
+            if real(entry) not in seen:  # a folder linked twice (or into itself) is read once
+                seen.add(real(entry))
                 for child in sorted(entry.iterdir()):
                     if not child.name.startswith("."):  # editors' lock and swap files
                         visit(child)
@@ -435,7 +438,7 @@ def load_faq(site: Site, root: Path = ROOT) -> tuple[s.Faq, list[Problem]]:
     untranslated: list[Problem] = []
     c = _Checker(problems, untranslated)
     file = root / "data" / "faq" / "faq.yml"
-    for other in (f for f in found if f.parent == file.parent and f != file):
+    for other in (f for f in found if f.relative_to(root / "data").parts[0] == "faq" and f != file):
         problems.append(Problem(other.relative_to(root).as_posix(), 1, (), "unknown data file"))
     missing = _missing("data/faq/faq.yml", found, root, problems)
     src = None if missing else _read(root, file, problems)
