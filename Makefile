@@ -72,4 +72,4 @@ new-guidelines: install   ## start next year's guidelines: make new-guidelines Y
 	$(PY) -m macros.scaffold $(YEAR)
 
 clean:
-	rm -rf site .site-build .site-old
+	rm -rf site .site-* .site.lock

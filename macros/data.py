@@ -5,6 +5,7 @@ Every problem becomes ``data/file.yml:LINE: path: reason``; all problems of a ru
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -192,13 +193,51 @@ def _validate(model: type[BaseModel], src: Source, problems: list[Problem]):
         return None
 
 
+def data_files(root: Path = ROOT) -> tuple[list[Path], list[Problem]]:
+    """Every *.yml file under data/ (links followed only inside the repository), and a problem for each entry
+    refused: a link leaving the repository or to nothing, a *.yaml file, a .yml that is not a file."""
+    top, files, problems, seen = root.resolve(), [], [], set()
+
+    def real(entry: Path) -> Path:  # where a link leads (a link that loops: a path that does not exist)
+        return Path(os.path.realpath(entry))
+
+    def refuse(entry: Path, reason: str) -> None:
+        problems.append(Problem(entry.relative_to(root).as_posix(), 1, (), reason))
+
+    def visit(entry: Path) -> None:
+        if entry.is_symlink():
+            target = os.readlink(entry)
+            if not real(entry).is_relative_to(top):
+                return refuse(entry, f"a link to {target}, outside the repository: not read")
+            if not entry.exists():
+                return refuse(entry, f"a link to {target}, which does not exist")
+        if entry.is_dir():
+            if real(entry) not in seen:  # a folder linked twice (or into itself) is read once
+                seen.add(real(entry))
+                for child in sorted(entry.iterdir()):
+                    if not child.name.startswith("."):  # editors' lock and swap files
+                        visit(child)
+        elif entry.suffix.lower() in (".yml", ".yaml"):
+            if entry.suffix != ".yml":
+                refuse(entry, f"rename to {entry.stem}.yml: only .yml files are read")
+            elif not entry.is_file():
+                refuse(entry, "not a regular file")
+            else:
+                files.append(entry)
+
+    visit(root / "data")
+    return files, problems
+
+
 def _read(root: Path, file: Path, problems: list[Problem]) -> Source | None:
     display = file.relative_to(root).as_posix()
     try:
         return read(file, display)
     except YamlProblem as exc:
         problems.append(Problem(display, exc.line, exc.path, exc.reason))
-        return None
+    except OSError as exc:
+        problems.append(Problem(display, 1, (), f"cannot be read ({exc.strerror})"))
+    return None
 
 
 # ---- walking validated models ------------------------------------------------------------
@@ -328,14 +367,24 @@ def _check_guidelines(
                     c.add(src, (*path, "dates", i), f"no such key date {date_id!r}")
 
 
-def _ui(root: Path, problems: list[Problem], sources: dict[str, Source]) -> dict[str, dict]:
+def _missing(file: str, files: list[Path], root: Path, problems: list[Problem]) -> bool:
+    """True (and a problem, unless the file was refused already) when a required file is not there to read."""
+    if root / file in files:
+        return False
+    if not any(p.file == file for p in problems):
+        problems.append(Problem(file, 1, (), "missing file"))
+    return True
+
+
+def _ui(
+    root: Path, files: list[Path], problems: list[Problem], sources: dict[str, Source]
+) -> dict[str, dict]:
     """data/ui/<lang>.yml: nested strings, the same keys in every language (their sources into ``sources``)."""
     ui: dict[str, dict] = {}
     keys: dict[str, dict[Path_, Source]] = {}
     for lang in LANGS:
         file = root / "data" / "ui" / f"{lang}.yml"
-        if not file.exists():
-            problems.append(Problem(f"data/ui/{lang}.yml", 1, (), "missing file"))
+        if _missing(f"data/ui/{lang}.yml", files, root, problems):
             continue
         src = _read(root, file, problems)
         if src is None:
@@ -371,13 +420,13 @@ def _glossary(c: _Checker, glossary: s.Glossary, src: Source, texts, root: Path)
 
 def load_site(root: Path = ROOT) -> Site:
     """Load and check all public data (data/faq/ is not read here). Raises DataError."""
-    problems: list[Problem] = []
+    found, refused = data_files(root)
+    problems = [p for p in refused if not p.file.startswith("data/faq/")]
     untranslated: list[Problem] = []
     c = _Checker(problems, untranslated)
     data_dir = root / "data"
-    files = sorted(
-        p for p in data_dir.rglob("*.yml") if p.relative_to(data_dir).parts[0] not in ("faq", "ui")
-    )
+    ui_files = {data_dir / "ui" / f"{lang}.yml" for lang in LANGS}
+    files = [p for p in found if p.relative_to(data_dir).parts[0] != "faq" and p not in ui_files]
     loaded: dict[str, tuple[Source, BaseModel]] = {}
     guidelines: dict[int, tuple[Source, s.Guidelines, Path]] = {}
     for file in files:
@@ -401,7 +450,7 @@ def load_site(root: Path = ROOT) -> Site:
     if not guidelines and not any(p.file.startswith("data/guidelines/") for p in problems):
         problems.append(Problem("data/guidelines/", 1, (), "no guidelines file"))
     ui_sources: dict[str, Source] = {}
-    ui = _ui(root, problems, ui_sources)
+    ui = _ui(root, found, problems, ui_sources)
     if problems:
         raise DataError(problems)
 
@@ -462,13 +511,15 @@ def load_site(root: Path = ROOT) -> Site:
 
 def load_faq(site: Site, root: Path = ROOT) -> tuple[s.Faq, list[Problem]]:
     """Load data/faq/faq.yml for the separate FAQ build. Returns the FAQ and untranslated fields."""
-    problems: list[Problem] = []
+    found, refused = data_files(root)
+    problems = [p for p in refused if p.file.startswith("data/faq/")]
     untranslated: list[Problem] = []
     c = _Checker(problems, untranslated)
     file = root / "data" / "faq" / "faq.yml"
-    src = _read(root, file, problems) if file.exists() else None
-    if src is None and not problems:
-        problems.append(Problem("data/faq/faq.yml", 1, (), "missing file"))
+    for other in (f for f in found if f.relative_to(root / "data").parts[0] == "faq" and f != file):
+        problems.append(Problem(other.relative_to(root).as_posix(), 1, (), "unknown data file"))
+    missing = _missing("data/faq/faq.yml", found, root, problems)
+    src = None if missing else _read(root, file, problems)
     faq = src and _validate(s.Faq, src, problems)
     if faq is not None:
         c.ids(src, faq)

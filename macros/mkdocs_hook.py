@@ -17,7 +17,7 @@ from mkdocs.structure.nav import Section
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from macros import headers, outputs  # noqa: E402
-from macros.data import LANGS, ROOT, DataError, lang_prefix, load_site  # noqa: E402
+from macros.data import LANGS, DataError, data_files, lang_prefix, load_site  # noqa: E402
 from macros.render import Renderer  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.data")
@@ -30,9 +30,19 @@ def _lang(config) -> str:
     return config.theme["language"]
 
 
+def _version(file: Path) -> tuple[int, ...]:
+    try:
+        st = file.stat()  # through a link: its target
+    except OSError:
+        return ()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def _load_once():
-    """The data, loaded again only when a file in data/ changed (each language build calls on_config)."""
-    stamp = tuple((p, p.stat().st_mtime_ns) for p in sorted((ROOT / "data").rglob("*.yml")))
+    """The data, loaded again only when a file the loader reads (or refuses) changed (each language build calls
+    on_config)."""
+    files, refused = data_files()
+    stamp = (tuple((p, _version(p)) for p in files), tuple(map(str, refused)))
     if _state.get("stamp") != stamp:
         _state["site"], _state["stamp"] = load_site(), stamp
     return _state["site"]

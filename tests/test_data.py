@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -12,6 +15,7 @@ from lxml import html as lhtml
 from macros import schema as s
 from macros.data import walk
 from macros.render import Renderer, esc
+from macros.yamlsrc import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, MAX_EXPANDED
 
 
 def test_real_data_loads_completely(site, faq):
@@ -223,6 +227,216 @@ def test_broken_file_is_reported_with_file_line_path_reason(tmp_path, file, old,
         assert f"{file}:{line}: {path}: {reason}" in lines, result.stderr
     else:
         assert any(x.startswith(f"{file}:") and (reason is None or reason in x) for x in lines), result.stderr
+
+
+# Hostile input: (file, bytes to replace, replacement, expected path, expected reason); the expected line is the
+# line of the replacement's last line
+HOSTILE = [
+    ("data/news.yml", b"Career Fair and", b"Career \xff Fair and", "(file)", "not UTF-8 text (byte 0xff)"),
+    (
+        "data/news.yml",
+        b"Career Fair and",
+        b"Career \x00 Fair and",
+        "(file)",
+        "control character U+0000 is not allowed in YAML",
+    ),
+    (
+        "data/videos.yml",
+        b"provider: youtube",
+        b"provider: !secret youtube",
+        "videos[0].provider",
+        "unknown tag !secret",
+    ),
+    (
+        "data/videos.yml",
+        b"provider: youtube",
+        b"provider: !!binary eW91dHViZQ==",
+        "videos[0].provider",
+        "unknown tag !!binary",
+    ),
+    (
+        "data/programme.yml",
+        b"share: 90",
+        b"share: !!int abc",
+        "roles[0].share",
+        "'abc' is not a whole number",
+    ),
+    (
+        "data/contacts.yml",
+        b"  - id: coordination\n",
+        b"  - id: coordination\n    <<: 5\n",
+        "desks[0].<<",
+        "expected a mapping or list of mappings for merging, but found scalar",
+    ),
+    (
+        "data/programme.yml",
+        b"participants: 77000}\n",
+        b"participants: 77000}\ndeep: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+        "(file)",
+        f"nested more than {MAX_DEPTH} levels deep",
+    ),
+    (  # not deep enough to need the parser's check first: the converter stops it
+        "data/programme.yml",
+        b"participants: 77000}\n",
+        b"participants: 77000}\ndeep: " + b"[" * (MAX_DEPTH + 50) + b"]" * (MAX_DEPTH + 50) + b"\n",
+        "deep[0][0][0]",
+        f"nested more than {MAX_DEPTH} levels deep",
+    ),
+]
+
+
+def _check(root, timeout=30) -> tuple[subprocess.CompletedProcess, int]:
+    """`make check` in a project copy, stopped after ``timeout`` s; returns its result and peak RSS (KB)."""
+    measured = (
+        "import resource, runpy, sys; sys.argv = ['macros', 'check']\n"
+        "try: runpy.run_module('macros', run_name='__main__')\n"
+        "finally: print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAQ_")}
+    result = subprocess.run(
+        [sys.executable, "-c", measured], cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    rss = int(result.stderr.rsplit("maxrss ", 1)[1])
+    return result, rss
+
+
+def _problems(result: subprocess.CompletedProcess) -> list[str]:
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    return [x for x in result.stderr.splitlines() if x.startswith("data/")]
+
+
+@pytest.mark.parametrize(
+    "file, old, new, path, reason", HOSTILE, ids=[f"{h[4][:30]}-{h[3]}" for h in HOSTILE]
+)
+def test_hostile_yaml_is_reported_with_file_line_path_reason(tmp_path, file, old, new, path, reason):
+    root = project_copy(tmp_path / "p")
+    target = root / file
+    raw = target.read_bytes()
+    assert old in raw, f"fixture text not found in {file}"
+    line = raw[: raw.index(old)].count(b"\n") + 1 + new.rstrip(b"\n").count(b"\n")
+    target.write_bytes(raw.replace(old, new, 1))
+    result, _ = _check(root)
+    assert f"{file}:{line}: {path}: {reason}" in _problems(result), result.stderr
+
+
+def test_a_file_too_large_is_not_read(tmp_path):
+    root = project_copy(tmp_path / "p")
+    with (root / "data/news.yml").open("ab") as f:
+        f.write(b"#" * MAX_BYTES + b"\n")
+    problems = _problems(_check(root)[0])
+    assert problems == [
+        f"data/news.yml:1: (file): larger than {MAX_BYTES // 2**20} MB (the limit for a data file)"
+    ]
+
+
+def _bomb(levels: int = 9) -> str:
+    """A "billion laughs": each level an alias of the previous one ten times (10**levels strings)."""
+    out = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    out += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels + 1)]
+    return "\n".join(out) + "\n"
+
+
+def test_alias_bomb_is_stopped_quickly_in_little_memory(tmp_path):
+    root = project_copy(tmp_path / "p")
+    (root / "data/news.yml").write_text(_bomb(), encoding="utf-8")
+    result, rss = _check(root)  # before the limits: minutes, then killed at 7.6 GB
+    [problem] = _problems(result)
+    line = int(problem.split(":")[1])
+    assert problem.startswith("data/news.yml:") and 2 <= line <= 10, (
+        problem
+    )  # a line where an alias is written
+    assert problem.endswith(f"aliases (*name) expanded more than {MAX_ALIASES} times"), problem
+    assert rss < 300_000, rss  # KB
+
+
+def test_alias_of_a_long_text_is_bounded_by_the_expanded_size(tmp_path):
+    root = project_copy(tmp_path / "p")
+    copies = MAX_EXPANDED // (MAX_BYTES // 8) + 1
+    text = f's: &s "{"x" * (MAX_BYTES // 8)}"\nl: [{", ".join(["*s"] * copies)}]\n'
+    (root / "data/news.yml").write_text(text, encoding="utf-8")
+    result, rss = _check(root)
+    [problem] = _problems(result)
+    assert problem.startswith("data/news.yml:2: l[") and "expand the data beyond" in problem, problem
+    assert rss < 300_000
+
+
+def test_links_out_of_the_repository_are_refused_and_links_inside_read(tmp_path):
+    root = project_copy(tmp_path / "p")
+    outside = tmp_path / "outside"
+    (outside / "guidelines").mkdir(parents=True)
+    (root / "data/contacts.yml").rename(outside / "contacts.yml")
+    (root / "data/contacts.yml").symlink_to(outside / "contacts.yml")
+    (root / "data/guidelines/2024.yml").rename(outside / "guidelines/2024.yml")
+    (root / "data/guidelines").rmdir()
+    (root / "data/guidelines").symlink_to(outside / "guidelines", target_is_directory=True)
+    problems = _problems(_check(root)[0])
+    assert (
+        f"data/contacts.yml:1: (file): a link to {outside}/contacts.yml, outside the repository: not read"
+        in problems
+    )
+    assert (
+        f"data/guidelines:1: (file): a link to {outside}/guidelines, outside the repository: not read"
+        in problems
+    )
+    # the same files linked from inside the repository are read
+    for name in ("data/contacts.yml", "data/guidelines"):
+        (root / name).unlink()
+    (outside / "contacts.yml").rename(root / "contacts-real.yml")
+    (outside / "guidelines").rename(root / "guidelines-real")
+    (root / "data/contacts.yml").symlink_to("../contacts-real.yml")
+    (root / "data/guidelines").symlink_to("../guidelines-real", target_is_directory=True)
+    result, _ = _check(root)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_yaml_file_is_reported_not_ignored(tmp_path):
+    root = project_copy(tmp_path / "p")
+    (root / "data/news.yml").rename(root / "data/news.yaml")
+    problems = _problems(_check(root)[0])
+    assert "data/news.yaml:1: (file): rename to news.yml: only .yml files are read" in problems
+
+
+def test_several_hostile_files_are_reported_in_one_run(tmp_path):
+    root = project_copy(tmp_path / "p")
+    (root / "data/news.yml").write_text(_bomb(), encoding="utf-8")
+    with (root / "data/programme.yml").open("ab") as f:
+        f.write(b"\nextra: \xfe\n")
+    contacts = root / "data/contacts.yml"
+    contacts.write_text(contacts.read_text(encoding="utf-8").replace("desks:", "x: !secret 1\ndesks:", 1))
+    (root / "data/videos.yaml").write_bytes((root / "data/videos.yml").read_bytes())
+    (root / "data/home.yml").unlink()
+    (root / "data/home.yml").symlink_to("/etc/hostname")
+    result, _ = _check(root)
+    reported = {x.split(":")[0] for x in _problems(result)}
+    assert reported == {
+        f"data/{f}" for f in ("news.yml", "programme.yml", "contacts.yml", "videos.yaml", "home.yml")
+    }
+    assert f"{len(_problems(result))} problem(s) in data/" in result.stderr
+
+
+def test_live_reload_notices_the_files_the_loader_reads(tmp_path):
+    """`make serve` reloads the data when a file the loader reads or refuses appears or changes."""
+    root = project_copy(tmp_path / "p")
+    (root / "data/news.yml").rename(root / "news-real.yml")
+    (root / "data/news.yml").symlink_to("../news-real.yml")
+    code = (
+        "import sys; from pathlib import Path; from macros.data import DataError; import macros.mkdocs_hook as h\n"
+        "def load():\n"
+        "    try: return h._load_once().news.tags[0].name.en\n"
+        "    except DataError as exc: return str(exc)\n"
+        "print(load())\n"
+        "real = Path('news-real.yml'); real.write_text(real.read_text().replace('Prospective applicants', 'Hopefuls'))\n"
+        "print(load())\n"
+        "Path('data/extra.yaml').write_text('a: 1')\n"
+        "print(load())\n"
+        "Path('data/extra.yaml').unlink(); Path('data/outside.yml').symlink_to('/etc/hostname')\n"
+        "print(load())\n"
+    )
+    result = run(["-c", code], cwd=root)
+    assert result.returncode == 0, result.stderr
+    first, changed, yaml_file, link = result.stdout.splitlines()
+    assert (first, changed) == ("Prospective applicants", "Hopefuls")
+    assert yaml_file.startswith("data/extra.yaml:1:") and link.startswith("data/outside.yml:1:")
 
 
 def test_all_problems_of_a_run_are_reported_at_once(tmp_path):

@@ -249,7 +249,7 @@ def test_broken_data_changes_no_output(tmp_path):
     assert result.returncode == 1
     assert "data/guidelines/2024.yml:" in result.stderr and "Traceback" not in result.stderr
     assert _tree_digest(site_dir) == before
-    assert not (root / ".site-build").exists()
+    assert not (root / ".site-releases").exists()
 
 
 def test_failed_step_leaves_previous_site_untouched(tmp_path):
@@ -262,3 +262,4 @@ def test_failed_step_leaves_previous_site_untouched(tmp_path):
     result = run(["-m", "macros.build", str(site_dir)], cwd=root)
     assert result.returncode == 1 and "left unchanged" in result.stderr
     assert _tree_digest(site_dir) == before
+    assert not any((root / ".site-releases").iterdir())  # the failed build's release is removed

@@ -216,5 +216,7 @@ def test_a_url_field_takes_only_an_https_address(tmp_path):
     line = read(target, "data/programme.yml").lines[path]
     result = run(["-m", "macros", "check"], cwd=root)
     assert result.returncode == 1
-    expected = f"data/programme.yml:{line}: {fmt_path(path)}: must be an https:// address, not 'javascript:alert(1)'"
+    expected = (
+        f"data/programme.yml:{line}: {fmt_path(path)}: must be an https:// address, not 'javascript:alert(1)'"
+    )
     assert expected in result.stderr, result.stderr
