@@ -68,8 +68,8 @@ def build(site_dir: Path) -> int:
             if subprocess.run(command, cwd=ROOT, env=env).returncode != 0:
                 raise RuntimeError(f"{name} failed")
             _step(name, started)
-        pdf.pamphlets(tmp)
-        _step("pamphlet PDFs", started)
+        pdf.print_pdfs(pdf.site_jobs(tmp), tmp)
+        _step("PDFs", started)
         if password is not None:
             faq.build(tmp / "faq", password)
             _step("FAQ (encrypted)", started)
