@@ -7,15 +7,14 @@ import http.server
 import re
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from conftest import run
-from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from macros import pdf
-from macros.browser import launch
 from macros.data import LANGS, lang_prefix
 from macros.render import PAMPHLET_PDF
 
@@ -65,15 +64,13 @@ def _flat(outline):
         yield from _flat(item) if isinstance(item, list) else [item]
 
 
-def test_the_check_finds_what_a_plain_chromium_print_lacks(built, tmp_path, site):
+def test_the_check_finds_what_a_plain_chromium_print_lacks(built, tmp_path, site, browser):
     # the print before this mechanism: Letter size, untagged, no bookmarks, the page's title
     path = tmp_path / "plain.pdf"
-    with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page()
-        page.goto((built / "pamphlet" / "index.html").as_uri())
-        page.pdf(path=str(path))
-        browser.close()
+    page = browser.new_page()
+    page.goto((built / "pamphlet" / "index.html").as_uri())
+    page.pdf(path=str(path))
+    page.close()
     found = pdf.problems(path, "ja", site.home.pamphlet.title.get("ja"))
     assert "not tagged (no /MarkInfo /Marked true with a /StructTreeRoot)" in found
     assert "no bookmarks" in found
@@ -129,8 +126,9 @@ def test_a_pdf_is_made_from_local_files_only(tmp_path):
         f'<h1>t</h1><img src="{url}x.png" alt="x"></html>',
         encoding="utf-8",
     )
-    try:
-        pdf.print_pdfs([pdf.Job(html, tmp_path / "t.pdf", "en", "t")], tmp_path)
+    try:  # in a thread of its own, as the session's browser holds this one's Playwright
+        job = pdf.Job(html, tmp_path / "t.pdf", "en", "t")
+        ThreadPoolExecutor(1).submit(pdf.print_pdfs, [job], tmp_path).result()
     finally:
         server.shutdown()
     assert asked == [] and (tmp_path / "t.pdf").is_file()
