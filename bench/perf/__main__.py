@@ -54,6 +54,7 @@ NOTES = "## Notes"  # hand-written, below the measured sections: kept when `make
 
 def _copy(dest: Path) -> Path:
     shutil.copytree(ROOT, dest, ignore=IGNORE)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")  # the npm tools (Pagefind), shared
     return dest
 
 
