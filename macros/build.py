@@ -75,8 +75,8 @@ def _make(out: Path, password: str | None, started: float) -> None:
         if subprocess.run(command, cwd=ROOT, env=env).returncode != 0:
             raise RuntimeError(f"{name} failed")
         _step(name, started)
-    pdf.pamphlets(out)
-    _step("pamphlet PDFs", started)
+    pdf.print_pdfs(pdf.site_jobs(out), out)
+    _step("PDFs", started)
     if password is not None:
         faq.build(out / "faq", password)
         _step("FAQ (encrypted)", started)

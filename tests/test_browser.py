@@ -216,7 +216,7 @@ def test_menu_drawer_works_by_keyboard_on_a_narrow_screen(browser, base_url, sit
     page = context.new_page()
     focused = """() => {
       const e = document.activeElement, r = e.getBoundingClientRect(), d = document.querySelector('.md-sidebar--primary').getBoundingClientRect();
-      return {label: e.getAttribute('aria-label'), role: e.getAttribute('role'), expanded: e.getAttribute('aria-expanded'),
+      return {label: e.getAttribute('aria-label'), tag: e.tagName, role: e.getAttribute('role'), expanded: e.getAttribute('aria-expanded'),
               inDrawer: !!e.closest('.md-sidebar--primary'), inPage: !!e.closest('.md-content'),
               onScreen: r.right > 0 && r.left < innerWidth && r.width > 0,
               inView: r.left >= d.left - 1 && r.right <= d.right + 1};
@@ -230,22 +230,22 @@ def test_menu_drawer_works_by_keyboard_on_a_narrow_screen(browser, base_url, sit
             stops.append(page.evaluate(focused))
         assert all(s["onScreen"] and not s["inDrawer"] for s in stops)
         menu = [s for s in stops if s["label"] == name]
-        assert menu and all(m["role"] == "button" and m["expanded"] == "false" for m in menu)
-        page.focus('.md-header label[for="__drawer"]')
+        assert menu and all((m["tag"], m["role"], m["expanded"]) == ("BUTTON", None, "false") for m in menu)
+        page.focus('.md-header button[data-for="__drawer"]')
         page.keyboard.press("Enter")
         page.wait_for_function("() => !!document.activeElement.closest('.md-sidebar--primary')")
         page.wait_for_timeout(300)  # the drawer slides in
         assert page.evaluate(focused)["inView"]
-        assert page.get_attribute('.md-header label[for="__drawer"]', "aria-expanded") == "true"
+        assert page.get_attribute('.md-header button[data-for="__drawer"]', "aria-expanded") == "true"
         # the drawer opens on this page's section; its title goes back a level, and the section opens again
         page.keyboard.press("Shift+Tab")
         back = page.evaluate(focused)
-        assert (back["role"], back["expanded"], back["inView"]) == ("button", "true", True)
+        assert (back["tag"], back["expanded"], back["inView"]) == ("BUTTON", "true", True)
         page.keyboard.press("Enter")
         page.wait_for_timeout(300)
         opener = page.evaluate(focused)
-        assert (opener["role"], opener["expanded"], opener["inView"]) == ("button", "false", True)
-        page.keyboard.press("Enter")
+        assert (opener["tag"], opener["expanded"], opener["inView"]) == ("BUTTON", "false", True)
+        page.keyboard.press(" ")  # a button: Space as well as Enter
         page.wait_for_timeout(300)
         assert page.evaluate(focused)["inView"] and page.evaluate("document.activeElement.tagName") == "A"
         # every stop in the open drawer is in sight, and the page under it takes none
@@ -256,6 +256,46 @@ def test_menu_drawer_works_by_keyboard_on_a_narrow_screen(browser, base_url, sit
         page.keyboard.press("Escape")
         assert page.evaluate(focused)["label"] == name
         assert page.evaluate("document.getElementById('__drawer').checked") is False
+    finally:
+        context.close()
+
+
+def test_menu_drawer_is_closed_on_coming_back_to_a_page(browser, base_url):
+    # the drawer's checkbox is not autocomplete="off" (HTML allows it on text-like inputs only): nav.js closes it
+    context = browser.new_context(viewport={"width": 600, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "en/contacts/")
+        page.click('.md-header button[data-for="__drawer"]')
+        page.wait_for_timeout(300)
+        page.click(".md-sidebar--primary .md-nav__item--active a[href]:visible")
+        page.wait_for_load_state()
+        page.go_back()
+        page.wait_for_url(base_url + "en/contacts/")
+        assert page.evaluate("document.getElementById('__drawer').checked") is False
+        assert page.get_attribute('.md-header button[data-for="__drawer"]', "aria-expanded") == "false"
+    finally:
+        context.close()
+
+
+def test_menu_drawer_opens_and_closes_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    drawer = "document.getElementById('__drawer').checked"
+    try:
+        page.goto(base_url + "en/guidelines/2024/")
+        page.click('.md-header label[for="__drawer"]')  # Material's label, as the page is sent
+        page.wait_for_timeout(300)
+        assert page.evaluate(drawer) is True
+        page.click('.md-sidebar--primary label.md-nav__link[for="__toc"]')  # a level: this page's contents
+        page.wait_for_timeout(300)
+        link = page.locator(".md-sidebar--primary .md-nav--secondary a[href^='#']").first
+        target = link.get_attribute("href")
+        link.click()
+        assert page.url.endswith(target)
+        page.click("label.md-overlay", position={"x": 380, "y": 400})  # beside the drawer
+        page.wait_for_timeout(300)
+        assert page.evaluate(drawer) is False
     finally:
         context.close()
 

@@ -2,33 +2,32 @@
 // next to every alternate link): the menu drawer by keyboard, and the table of contents following the reading.
 (() => {
   const drawer = document.getElementById("__drawer");
-  const menu = document.querySelector('.md-header label[for="__drawer"]');
+  const menuLabel = document.querySelector('.md-header label[for="__drawer"]');
   const sidebar = document.querySelector(".md-sidebar--primary");
   const narrow = window.matchMedia("(max-width: 76.2344em)"); // where Material shows the menu as a drawer
-  const focusable = ":scope > .md-nav__list a[href], :scope > .md-nav__list [role=button]";
+  const focusable = ":scope > .md-nav__list a[href], :scope > .md-nav__list button:not([hidden])";
 
-  // A label that opens the drawer or a level inside it becomes a button: focusable, Enter/Space, state announced
-  const asButton = (label, name, after) => {
+  // Material opens the drawer and its levels with a <label> for a hidden checkbox: it works without JavaScript
+  // but is no button. Each gets a real button placed before it that drives the same checkbox and says its
+  // state; the label stays for the theme's CSS and is hidden while its button stands in for it.
+  const buttonFor = (label, name, after) => {
     const toggle = document.getElementById(label.htmlFor);
-    if (!toggle) return;
-    const active = () => label.getAttribute("role") === "button";
-    const sync = () => active() && label.setAttribute("aria-expanded", String(toggle.checked));
-    label.setAttribute("role", "button");
-    label.tabIndex = 0;
-    if (name) label.setAttribute("aria-label", name);
-    sync();
-    if (label.dataset.button) return; // listeners once, however often the screen width changes
-    label.dataset.button = "1";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = label.className;
+    button.dataset.for = toggle.id;
+    if (name) button.setAttribute("aria-label", name);
+    button.append(...[...label.childNodes].map((node) => node.cloneNode(true)));
+    const sync = () => button.setAttribute("aria-expanded", String(toggle.checked));
     toggle.addEventListener("change", sync);
-    label.addEventListener("keydown", (event) => {
-      if (!active() || (event.key !== "Enter" && event.key !== " ")) return;
-      event.preventDefault();
-      toggle.checked = !toggle.checked;
-      toggle.dispatchEvent(new Event("change", { bubbles: true }));
+    sync();
+    button.addEventListener("click", () => {
+      toggle.click(); // checks or unchecks it and fires "change", as a click on the label does
       if (after) setTimeout(() => after(toggle), 50); // once the level has slid into view
     });
+    label.before(button);
+    return button;
   };
-  const plain = (label) => ["role", "aria-expanded", "tabindex"].forEach((a) => label.removeAttribute(a));
 
   // In the drawer a level slides over the one it opened from: only the level on show takes focus
   const shownLevel = () => {
@@ -40,36 +39,45 @@
       const open = level.querySelector(":scope > .md-nav__list > .md-nav__item > .md-nav__toggle:checked");
       if (!open) return level;
       const item = open.parentElement;
-      const covered = [level.querySelector(":scope > .md-nav__title"), ...item.querySelectorAll(":scope > .md-nav__link")];
-      covered.concat([...item.parentElement.children].filter((li) => li !== item)).forEach((e) => e && (e.inert = true));
+      const covered = [...level.querySelectorAll(":scope > .md-nav__title"), ...item.querySelectorAll(":scope > .md-nav__link")];
+      covered.concat([...item.parentElement.children].filter((li) => li !== item)).forEach((e) => (e.inert = true));
       level = item.querySelector(":scope > .md-nav");
     }
   };
   const focusIn = (toggle) => {
     const level = shownLevel();
-    const opener = sidebar.querySelector(`.md-nav__link[for="${toggle.id}"]`);
+    const opener = sidebar.querySelector(`button.md-nav__link[data-for="${toggle.id}"]`);
     (toggle.checked ? level.querySelector(focusable) : opener)?.focus();
   };
 
-  if (drawer && menu && sidebar) {
-    asButton(menu, document.currentScript.dataset.menu, () => drawer.checked && shownLevel().querySelector(focusable)?.focus());
-    const labels = [...sidebar.querySelectorAll('label[for^="__nav_"], label[for="__toc"]')];
+  if (drawer && menuLabel && sidebar) {
+    const menu = buttonFor(menuLabel, document.currentScript.dataset.menu, () => drawer.checked && shownLevel().querySelector(focusable)?.focus());
+    menuLabel.hidden = true;
+    const levels = [...sidebar.querySelectorAll('label[for^="__nav_"], label[for="__toc"]')].map((l) => [l, buttonFor(l, null, focusIn)]);
     const fit = () => {
-      labels.forEach((l) => (narrow.matches ? asButton(l, null, focusIn) : plain(l))); // wide: section headings
+      // in the drawer each level opens with its button; on a wide screen the labels are section headings
+      levels.forEach(([label, button]) => ((label.hidden = narrow.matches), (button.hidden = !narrow.matches)));
       shownLevel();
     };
     // while the drawer is open, the page under it is out of reach (the header stays: it closes the drawer)
     const under = [".md-content", ".md-sidebar--secondary", ".md-footer"].map((s) => document.querySelector(s));
-    const cover = () => under.forEach((e) => e && (e.inert = drawer.checked && narrow.matches));
+    const cover = () => {
+      under.forEach((e) => e && (e.inert = drawer.checked && narrow.matches));
+      if (!drawer.checked && sidebar.contains(document.activeElement)) menu.focus(); // focus leaves with the drawer
+    };
+    const close = () => drawer.checked && drawer.click();
     narrow.addEventListener("change", () => fit() || cover());
     drawer.addEventListener("change", cover);
     sidebar.addEventListener("change", shownLevel);
+    // coming back to a page (or reloading it), a browser restores the checkbox of a drawer left open, or the
+    // whole page as it was left: the page starts with the drawer closed (HTML allows no autocomplete="off" here)
+    const fresh = performance.getEntriesByType("navigation")[0]?.type === "navigate";
+    window.addEventListener("pageshow", (event) => (event.persisted || !fresh) && close());
     fit();
     cover();
     document.addEventListener("keydown", (event) => {
       if (event.key !== "Escape" || !drawer.checked) return;
-      drawer.checked = false;
-      drawer.dispatchEvent(new Event("change"));
+      close();
       menu.focus();
     });
   }

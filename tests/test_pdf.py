@@ -1,0 +1,134 @@
+"""The printed PDFs (macros/pdf.py): every PDF of the built site passes the check, reads the data's words, and
+a Japanese PDF printed without a Japanese font stops the build."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import run
+from pypdf import PdfReader
+
+from macros import pdf
+from macros.data import LANGS, lang_prefix
+from macros.render import PAMPHLET_PDF
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)  # a PDF's text breaks lines where the page did
+
+
+def _pdf_text(path: Path) -> str:
+    return _squeezed("".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def test_every_pdf_of_the_site_is_printed_by_the_one_mechanism_and_passes_its_check(built, site):
+    jobs = {job.pdf: job for job in pdf.site_jobs(built)}
+    assert sorted(built.rglob("*.pdf")) == sorted(jobs)
+    pamphlets = {built / lang_prefix(lang) / PAMPHLET_PDF.format(lang=lang): lang for lang in LANGS}
+    assert set(pamphlets) <= set(jobs)
+    for path, job in jobs.items():
+        if path in pamphlets:
+            assert (job.lang, job.title) == (pamphlets[path], site.home.pamphlet.title.get(pamphlets[path]))
+        assert pdf.problems(path, job.lang, job.title) == [], path
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pamphlet_pdf_reads_the_data_in_its_language(built, site, lang):
+    path = built / lang_prefix(lang) / PAMPHLET_PDF.format(lang=lang)
+    reader = PdfReader(path)
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    assert reader.metadata["/Title"] == site.home.pamphlet.title.get(lang)
+    text = _pdf_text(path)
+    p = site.home.pamphlet
+    expected = [p.title, *p.description, *site.programme.overview, site.home.headings.contacts]
+    for desk in site.contacts.desks:
+        expected += [desk.name, *desk.duties]
+    missing = [t.get(lang) for t in expected if _squeezed(t.get(lang)) not in text]
+    assert missing == []
+    # bookmarks from the headings: the title, its sections, and a desk's name under its section
+    outline = reader.outline
+    assert outline[0].title == p.title.get(lang)
+    titles = [item.title for item in _flat(outline)]
+    assert site.home.headings.contacts.get(lang) in titles
+    assert all(desk.name.get(lang) in titles for desk in site.contacts.desks)
+
+
+def _flat(outline):
+    for item in outline:
+        yield from _flat(item) if isinstance(item, list) else [item]
+
+
+def test_the_check_finds_what_a_plain_chromium_print_lacks(built, tmp_path, site, browser):
+    # the print before this mechanism: Letter size, untagged, no bookmarks, the page's title
+    path = tmp_path / "plain.pdf"
+    page = browser.new_page()
+    page.goto((built / "pamphlet" / "index.html").as_uri())
+    page.pdf(path=str(path))
+    page.close()
+    found = pdf.problems(path, "ja", site.home.pamphlet.title.get("ja"))
+    assert "not tagged (no /MarkInfo /Marked true with a /StructTreeRoot)" in found
+    assert "no bookmarks" in found
+    assert any(f.startswith("title ") for f in found)
+    assert any(f.startswith("page 1 is ") and f.endswith("not A4") for f in found)
+
+
+def test_a_japanese_pdf_printed_without_a_japanese_font_stops_the_build(tmp_path):
+    # fontconfig as on a machine without fonts-noto-cjk: only the folder of a font with no Japanese
+    latin = subprocess.run(
+        ["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True
+    ).stdout
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        f'<?xml version="1.0"?>\n<fontconfig><dir>{Path(latin).parent}</dir>'
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    japanese = subprocess.run(
+        ["fc-list", ":lang=ja", "family"],
+        capture_output=True,
+        text=True,
+        env={"FONTCONFIG_FILE": str(config)},
+    )
+    assert latin and japanese.stdout == "", "the test's font folder must hold no Japanese font"
+    out = tmp_path / "site"
+    result = run(["-m", "macros.build", str(out)], FONTCONFIG_FILE=str(config))
+    assert result.returncode == 1
+    assert "pamphlet/jet-pamphlet-ja.pdf: embeds no Japanese font" in result.stderr
+    assert "pamphlet/jet-pamphlet-ja.pdf: its text holds no Japanese" in result.stderr
+    assert f"{out} left unchanged" in result.stderr and not out.exists()
+
+
+def test_a_pdf_is_made_from_local_files_only(tmp_path):
+    # a page that asks for files elsewhere: the requests are stopped before they leave Chromium
+    asked = []
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    html = tmp_path / "index.html"
+    html.write_text(
+        f'<!doctype html><html lang="en"><title>t</title><link rel="stylesheet" href="{url}x.css">'
+        f'<h1>t</h1><img src="{url}x.png" alt="x"></html>',
+        encoding="utf-8",
+    )
+    try:  # in a thread of its own, as the session's browser holds this one's Playwright
+        job = pdf.Job(html, tmp_path / "t.pdf", "en", "t")
+        ThreadPoolExecutor(1).submit(pdf.print_pdfs, [job], tmp_path).result()
+    finally:
+        server.shutdown()
+    assert asked == [] and (tmp_path / "t.pdf").is_file()
