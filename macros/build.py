@@ -52,7 +52,7 @@ def _lock(site_dir: Path) -> Iterator[None]:
         yield
 
 
-def _make(out: Path, password: str | None, started: float) -> None:
+def _make(out: Path, password: str | None, started: float, pdf_cache: Path) -> None:
     """Every step of the site into the empty folder ``out``; raises at the first that fails."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     steps = [
@@ -75,7 +75,7 @@ def _make(out: Path, password: str | None, started: float) -> None:
         if subprocess.run(command, cwd=ROOT, env=env).returncode != 0:
             raise RuntimeError(f"{name} failed")
         _step(name, started)
-    pdf.print_pdfs(pdf.site_jobs(out), out)
+    pdf.print_pdfs(pdf.site_jobs(out), out, pdf_cache)
     _step("PDFs", started)
     if password is not None:
         faq.build(out / "faq", password)
@@ -150,7 +150,7 @@ def build(site_dir: Path) -> int:
         release = releases / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
         release.mkdir()
         try:
-            _make(release, password, started)
+            _make(release, password, started, _sibling(site_dir, "-pdf-cache"))
         except Exception as exc:  # any failed step: keep the previous site as it was
             shutil.rmtree(release, ignore_errors=True)
             print(f"build: {exc}; {site_dir} left unchanged", file=sys.stderr)

@@ -13,7 +13,9 @@ and screen readers alike (crbug.com/981259). Each such glyph is given back the c
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStrin
 
 from .browser import launch
 from .data import LANGS, lang_prefix, load_site
-from .render import PAMPHLET_PDF
+from .render import Renderer, css_string, esc
 
 A4 = (595.28, 841.89)  # points
 JAPANESE = re.compile(r"[\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f]")
@@ -40,6 +42,16 @@ class Job:
     pdf: Path  # where the PDF is written
     lang: str
     title: str
+    footer: str = ""  # text in every page's foot (e.g. the edition), beside the page number
+
+
+def _margins(job: Job) -> str:
+    """The page-margin boxes of a job's pages: its footer (a CSS string, escaped) and "page / pages"."""
+    box = "font: 8pt 'Noto Sans CJK JP', 'Noto Sans JP', sans-serif; color: #4a4f57"
+    return (
+        f"@page {{ @bottom-left {{ content: {css_string(job.footer)}; {box} }}"
+        f' @bottom-right {{ content: counter(page) " / " counter(pages); {box} }} }}'
+    )
 
 
 class PdfError(Exception):
@@ -47,25 +59,68 @@ class PdfError(Exception):
 
 
 def site_jobs(site_dir: Path) -> list[Job]:
-    """Every PDF the site prints (data/home.yml pamphlet: the pamphlet page of each language)."""
+    """Every PDF the site prints: the pamphlet (data/home.yml) and each view of each year's guidelines
+    (data/guidelines/<year>.yml), in each language."""
     site = load_site()
-    return [
-        Job(
-            html=site_dir / lang_prefix(lang) / "pamphlet" / "index.html",
-            pdf=site_dir / lang_prefix(lang) / PAMPHLET_PDF.format(lang=lang),
-            lang=lang,
-            title=site.home.pamphlet.title.get(lang),
-        )
-        for lang in LANGS
+    jobs = []
+    for lang in LANGS:
+        r, folder = Renderer(site, lang), site_dir / lang_prefix(lang)
+        pamphlet = site.home.pamphlet.title.get(lang)
+        jobs.append(Job(folder / "pamphlet" / "index.html", folder / r.pamphlet_pdf(), lang, pamphlet))
+        for year, g in site.guidelines.items():
+            for role in (None, *g.roles):
+                view = r.ui["guidelines"]["view_suffix"].format(role=r.role_label(role)) if role else ""
+                page = folder / "guidelines" / str(year) / (role or "") / "index.html"
+                footer = r.ui["guidelines"]["pdf_footer"].format(year=year, intake=g.intake, view=view)
+                jobs.append(
+                    Job(page, folder / r.guidelines_pdf(year, role), lang, g.title.get(lang) + view, footer)
+                )
+    return jobs
+
+
+def print_pdfs(jobs: list[Job], site_dir: Path, cache: Path | None = None) -> list[Path]:
+    """Print, finish and check every job; raises PdfError naming each file and what is wrong with it.
+    With ``cache``, a PDF whose page, stylesheets and settings have not changed since it was printed (and
+    passed the check) is taken from there instead; the cache keeps this build's PDFs only."""
+    styles = hashlib.sha256(Path(__file__).read_bytes())  # this mechanism and the site's stylesheets
+    for css in sorted(site_dir.glob("assets/**/*.css")):
+        styles.update(css.read_bytes())
+    kept = {job: cache / f"{_key(job, styles.hexdigest())}.pdf" for job in jobs} if cache else {}
+    fresh = [job for job in jobs if not (job in kept and kept[job].is_file())]
+    texts = _print(fresh)
+    found = [
+        f"{job.pdf.relative_to(site_dir).as_posix()}: {p}"
+        for job in fresh
+        for p in problems(job.pdf, job.lang, job.title, texts[job])
     ]
+    if found:
+        raise PdfError("PDF check failed:\n  " + "\n  ".join(found))
+    if cache:
+        cache.mkdir(parents=True, exist_ok=True)
+    for job, path in kept.items():
+        shutil.copyfile(*((job.pdf, path) if job in texts else (path, job.pdf)))
+    if cache:
+        for old in set(cache.glob("*.pdf")) - set(kept.values()):
+            old.unlink()
+    link_sizes(jobs, site_dir)
+    return [job.pdf for job in jobs]
 
 
-def print_pdfs(jobs: list[Job], site_dir: Path) -> list[Path]:
-    """Print, finish and check every job; raises PdfError naming each file and what is wrong with it."""
-    texts = []
+def _key(job: Job, styles: str) -> str:
+    """What a printed PDF depends on: its page, how it is printed, its title, language and footer."""
+    digest = hashlib.sha256(job.html.read_bytes())
+    digest.update(f"{styles}\0{job.title}\0{job.lang}\0{job.footer}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _print(jobs: list[Job]) -> dict[Job, str]:
+    """Print the jobs with one Chromium; returns each page's text as printed (for the check)."""
+    texts: dict[Job, str] = {}
+    if not jobs:
+        return texts
     with sync_playwright() as p:
         browser = launch(p)
-        page = browser.new_page()
+        page = browser.new_context(bypass_csp=True).new_page()  # the margin boxes come as a style element
         # the PDF is made from local files only: anything else would be a leak of the reader's privacy
         page.route(
             "**/*",
@@ -74,6 +129,8 @@ def print_pdfs(jobs: list[Job], site_dir: Path) -> list[Path]:
         page.emulate_media(media="print")
         for job in jobs:
             page.goto(job.html.resolve().as_uri())
+            if job.footer:
+                page.add_style_tag(content=_margins(job))
             page.pdf(
                 path=str(job.pdf),
                 format="A4",
@@ -82,32 +139,65 @@ def print_pdfs(jobs: list[Job], site_dir: Path) -> list[Path]:
                 tagged=True,
                 outline=True,
             )
-            texts.append(page.evaluate("document.body.innerText"))
+            texts[job] = page.evaluate("document.body.innerText")
+            _finish(job, texts[job], page.evaluate(HEADINGS))
         browser.close()
-    found = []
-    for job, text in zip(jobs, texts, strict=True):
-        _finish(job, text)
-        found += [
-            f"{job.pdf.relative_to(site_dir).as_posix()}: {p}"
-            for p in problems(job.pdf, job.lang, job.title, text)
-        ]
-    if found:
-        raise PdfError("PDF check failed:\n  " + "\n  ".join(found))
-    return [job.pdf for job in jobs]
+    return texts
 
 
-def _finish(job: Job, text: str) -> None:
-    """Title and language as the job says, and the text layer mended (appended to the file: pypdf incremental)."""
+SIZE_SLOT = re.compile(r'<span class="pdf-size" data-pdf="([^"]+)"></span>')  # written by templates/pdf.j2
+
+
+def link_sizes(jobs: list[Job], site_dir: Path) -> None:
+    """Write each printed PDF's size into the links to it (known only now), in the language of the PDF."""
+    site = load_site()
+    sizes = {}
+    for job in jobs:
+        r = Renderer(site, job.lang)
+        text = r.ui["formats"]["pdf_size"].format(size=r.size(job.pdf.stat().st_size))
+        sizes[job.pdf.relative_to(site_dir).as_posix()] = esc(text)
+    for page in site_dir.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        filled = SIZE_SLOT.sub(lambda m: m[0].replace("></span>", f">{sizes.get(m[1], '')}</span>"), html)
+        if filled != html:
+            page.write_text(filled, encoding="utf-8")
+
+
+# the printed headings' text, in order: what the bookmarks should say (without the permalink sign)
+HEADINGS = """[...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+  .filter((h) => h.getClientRects().length)
+  .map((h) => [...h.childNodes].filter((n) => !n.classList?.contains("headerlink"))
+    .map((n) => n.textContent).join("").replace(/\\s+/g, " ").trim())"""
+
+
+def _finish(job: Job, text: str, headings: list[str]) -> None:
+    """Title and language as the job says, the bookmarks titled as their headings (Chromium's lose the spaces
+    at line ends and repeat a heading split over two pages), and the text layer mended (appended to the file:
+    pypdf incremental)."""
     writer = PdfWriter(job.pdf, incremental=True)
     writer.add_metadata({"/Title": job.title})
     root = writer.root_object
     root[NameObject("/Lang")] = TextStringObject(job.lang)
     prefs = root.setdefault(NameObject("/ViewerPreferences"), DictionaryObject())
     prefs.get_object()[NameObject("/DisplayDocTitle")] = BooleanObject(True)  # the title, not the file name
+    items = list(_outline(root.get("/Outlines")))
+    if len(items) == len(headings):
+        for item, heading in zip(items, headings, strict=True):
+            item[NameObject("/Title")] = TextStringObject(heading)
     used = set(text)
     for font in _fonts(writer.pages):
         _mend(font, used)
     writer.write(job.pdf)
+
+
+def _outline(node):
+    """The bookmarks below an outline node, in reading order."""
+    item = node.get_object().get("/First") if node is not None else None
+    while item is not None:
+        item = item.get_object()
+        yield item
+        yield from _outline(item)
+        item = item.get("/Next")
 
 
 def problems(path: Path, lang: str, title: str, text: str = "") -> list[str]:

@@ -18,7 +18,9 @@ from .data import REF, Site, lang_prefix, walk
 from .updated import Recorder
 
 TEMPLATES = Path(__file__).parent / "templates"
-PAMPHLET_PDF = "pamphlet/jet-pamphlet-{lang}.pdf"  # printed by pdf.py, linked by the pamphlet macros
+# PDFs printed by pdf.py and linked by the macros (pdf.j2), in each language's folder
+PAMPHLET_PDF = "pamphlet/jet-pamphlet-{lang}.pdf"
+GUIDELINES_PDF = "guidelines/{year}/jet-guidelines-{year}{view}-{lang}.pdf"
 _SPECIAL = re.compile(r"[&<>\"'\\`*_{}\[\]#|]")
 
 
@@ -39,6 +41,12 @@ def in_language(html: Markup, raw: str, lang: str) -> Markup:
 def esc(text: str) -> Markup:
     """Plain text → HTML that Markdown leaves alone: HTML and Markdown characters as references."""
     return Markup(_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", text))
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string: every character that could end the string, the rule or a <style>
+    element is written as a hex escape."""
+    return '"' + "".join(c if c.isalnum() or c in " .,()・（）" else f"\\{ord(c):x} " for c in text) + '"'
 
 
 def _finalize(value: object) -> Markup:
@@ -234,8 +242,15 @@ class Renderer:
         """Relative URL from this page to a generated file of the same language."""
         return escape(posixpath.relpath("/" + path, "/" + self.url))
 
-    def pamphlet_pdf(self) -> Markup:
-        return self.asset(PAMPHLET_PDF.format(lang=self.lang))
+    def pamphlet_pdf(self) -> str:
+        return PAMPHLET_PDF.format(lang=self.lang)
+
+    def guidelines_pdf(self, year: int, role: str | None) -> str:
+        return GUIDELINES_PDF.format(year=year, view=f"-{role}" if role else "", lang=self.lang)
+
+    def in_site(self, path: str) -> str:
+        """A path of this language's folder as a path of the built site (how pdf.py names its files)."""
+        return lang_prefix(self.lang) + path
 
     def role_label(self, role_id: str, plural: bool = False) -> str:
         """国際交流員（CIR） / Coordinator for International Relations (CIR), or the plural (…Relations (CIRs))."""

@@ -20,7 +20,7 @@ import os, shutil, signal, sys
 from pathlib import Path
 import macros.build as b
 tree, n, out = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
-b._make = lambda release, password, started: shutil.copytree(tree, release, dirs_exist_ok=True)
+b._make = lambda release, password, started, pdf_cache: shutil.copytree(tree, release, dirs_exist_ok=True)
 calls, busy = 0, False
 def kill_at_n(call):
     def counted(*args, **kwargs):
@@ -70,14 +70,16 @@ def _tree(folder: Path, name: str, count: int) -> Path:
 
 
 def _leftovers(out: Path) -> list[str]:
-    """The build's own files beside SITE_DIR other than the lock and the one release SITE_DIR points to."""
+    """The build's own files beside SITE_DIR other than the lock, the PDF cache and the one release SITE_DIR
+    points to."""
     current = out.resolve()
     entries = [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}")]
     entries += list(out.parent.joinpath(f".{out.name}-releases").iterdir())
     return sorted(
         p.name
         for p in entries
-        if p.name not in (f".{out.name}.lock", f".{out.name}-releases") and p.resolve() != current
+        if p.name not in (f".{out.name}.lock", f".{out.name}-releases", f".{out.name}-pdf-cache")
+        and p.resolve() != current
     )
 
 

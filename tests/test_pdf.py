@@ -4,7 +4,9 @@ a Japanese PDF printed without a Japanese font stops the build."""
 from __future__ import annotations
 
 import http.server
+import json
 import re
+import shutil
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -12,11 +14,12 @@ from pathlib import Path
 
 import pytest
 from conftest import run
+from lxml import html as lhtml
 from pypdf import PdfReader
 
 from macros import pdf
 from macros.data import LANGS, lang_prefix
-from macros.render import PAMPHLET_PDF
+from macros.render import PAMPHLET_PDF, Renderer
 
 
 def _squeezed(text: str) -> str:
@@ -132,3 +135,61 @@ def test_a_pdf_is_made_from_local_files_only(tmp_path):
     finally:
         server.shutdown()
     assert asked == [] and (tmp_path / "t.pdf").is_file()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_guidelines_view_is_a_pdf_with_its_edition_and_page_numbers_in_every_foot(built, site, lang):
+    r = Renderer(site, lang)
+    for year, g in site.guidelines.items():
+        for role in (None, *g.roles):
+            path = built / lang_prefix(lang) / r.guidelines_pdf(year, role)
+            reader = PdfReader(path)
+            view = r.ui["guidelines"]["view_suffix"].format(role=r.role_label(role)) if role else ""
+            assert reader.metadata["/Title"] == g.title.get(lang) + view
+            footer = r.ui["guidelines"]["pdf_footer"].format(year=year, intake=g.intake, view=view)
+            pages = len(reader.pages)
+            assert pages > 3
+            for number, page in enumerate(reader.pages, 1):
+                text = _squeezed(page.extract_text())
+                assert _squeezed(footer) in text and f"{number}/{pages}" in text, (path.name, number)
+            # bookmarks say what the page's headings say, every section this view shows among them
+            page = lhtml.fromstring((path.parent / (role or "") / "index.html").read_bytes())
+            headings = [
+                " ".join("".join(h.xpath("text() | *[not(contains(@class, 'headerlink'))]//text()")).split())
+                for h in page.xpath("//article//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5]")
+            ]
+            assert [item.title for item in _flat(reader.outline)] == headings
+            shown = [sec for sec in g.sections if role is None or sec.role in (None, role)]
+            assert all(any(h.endswith(sec.title.get(lang)) for h in headings) for sec in shown)
+            # the page links its PDF with the size of the file
+            (link,) = page.xpath(f"//a[@href='{path.name if not role else '../' + path.name}']")
+            size = r.ui["formats"]["pdf_size"].format(size=r.size(path.stat().st_size))
+            assert link.text_content().endswith(size)
+
+
+PRINT_TWO = """
+import json, sys
+from pathlib import Path
+from macros import pdf
+site_dir, cache = Path(sys.argv[1]), Path(sys.argv[2])
+real = pdf._print
+pdf._print = lambda todo: (print(json.dumps([j.pdf.name for j in todo])), real(todo))[1]
+pdf.print_pdfs([j for j in pdf.site_jobs(site_dir) if j.lang == "en"][:2], site_dir, cache)
+"""
+
+
+def test_a_pdf_is_printed_again_only_when_its_page_changed(built, tmp_path):
+    site_dir, cache = tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(built, site_dir)
+    jobs = [j for j in pdf.site_jobs(site_dir) if j.lang == "en"][:2]
+
+    def printed() -> list[str]:
+        result = run(["-c", PRINT_TWO, str(site_dir), str(cache)])
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout.splitlines()[-1])
+
+    assert printed() == [j.pdf.name for j in jobs]
+    assert printed() == [] and len(list(cache.glob("*.pdf"))) == 2  # both taken from the cache
+    jobs[0].html.write_text(jobs[0].html.read_text().replace("</article>", "<p>Changed.</p></article>"))
+    assert printed() == [jobs[0].pdf.name] and "Changed." in _pdf_text(jobs[0].pdf)
+    assert len(list(cache.glob("*.pdf"))) == 2  # the changed page's old print is gone
