@@ -136,6 +136,13 @@ class Fixture:
             for lang in langs:
                 p["text"][lang] = (reword_ja if lang == "ja" else reword_en)(p["text"][lang])
             self.expect("changed", "paragraph", sid, before, p["text"], witness=("text", p["text"]["ja"]))
+        # a sentence added to a text that refers to a footnote
+        p = next(b for b in _section(secs, "remuneration")["blocks"] if "{fn:" in str(b.get("text")))
+        before = dict(p["text"])
+        p["text"] = {lang: p["text"][lang] + ADDED[lang] for lang in ("ja", "en")}
+        self.expect(
+            "changed", "paragraph", "remuneration", before, p["text"], witness=("text", p["text"]["ja"])
+        )
         # a table cell (both languages) and a CIR-only document count
         cell = _table(secs, "departure-table")["rows"][0][1]
         cell.update({lang: cell[lang] + ADDED[lang] for lang in ("ja", "en")})
