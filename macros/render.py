@@ -218,12 +218,8 @@ def fill(template: str, **values) -> Markup:
     return out
 
 
-PARTS = {
-    "edition": "edition",
-    "body": "preamble",
-    "dates": "key-dates",
-    "footnotes": "footnotes",
-}  # their anchors
+# where a comparison page lists changes outside the sections (Change.part) → the anchor of that part
+PARTS = {"edition": "edition", "body": "preamble", "dates": "key-dates", "footnotes": "footnotes"}
 _COMPARED: dict[tuple, tuple] = {}  # the models compared (kept, so their ids stay theirs) and the result
 
 
@@ -307,6 +303,17 @@ class ChangesView:
         view, sec = (self.new, new) if new else (self.old, old)
         number = _numbered(sec.number[self.lang])
         return (esc(number + " ") if number else Markup()) + view.resolve(sec.text.get(self.lang), False)
+
+    def elsewhere(self, change: compare.Change) -> bool:
+        """Whether a change is in the other language's words only (this page's are the same in both years)."""
+        if change.status != "changed" or change.role_changed:
+            return False
+        texts = [c for c in change.cells if isinstance(c.old or c.new, s.Text)]
+        if any(c.changed for c in change.cells if c not in texts):
+            return False
+        return all(
+            op == "same" for d in [change.diff(self.lang), *(c.diff(self.lang) for c in texts)] for op, _ in d
+        )
 
     def columns(self, change: compare.Change) -> list[Column]:
         """改正後 then 改正前."""
@@ -395,17 +402,17 @@ class ChangesView:
         g, m = self.r.ui["guidelines"], c.model
         by = {cell.key: cell for cell in cells}
 
-        def value(keys, shown: str) -> Markup:
-            html = esc(shown)
-            changed = any(by[k].changed for k in keys if k in by)
+        def value(keys, shown: str | Markup) -> Markup:
+            html = _finalize(shown)
+            changed = any(by[k].changed for k in keys)
             return self._mark("ins" if side == 0 else "del", html) if changed else html
 
         def text(cell) -> Markup:
             return self._text(view, cell.diff(self.lang), side)
 
-        if c.kind == "date" or isinstance(m, s.KeyDate):  # a key date, or a schedule row (its key date)
-            out = [(g["when"], value([k for k in by], fmt.key_date(m, self.r.ui, self.lang)))]
-            return out + ([(g["what"], view.t(m.label))] if c.kind == "row" else [])
+        if isinstance(m, s.KeyDate):  # a key date, or a schedule's row (added or removed: all of it marked)
+            out = [(g["when"], value(list(by), fmt.key_date(m, self.r.ui, self.lang)))]
+            return out + ([(g["what"], value(list(by), view.t(m.label)))] if c.kind == "row" else [])
         if isinstance(m, s.DocumentRow):
             copies = g["copies_each"].format(n=m.copies) if m.copies_each else str(m.copies)
             out = [

@@ -116,6 +116,7 @@ def test_a_comparison_page_lists_exactly_the_changes_with_both_years_linked_and_
         assert (
             table.xpath("./caption/text()") and table.xpath("./thead/tr/th[@scope='col']/text()") == headers
         )
+    elsewhere = 0
     for row, change in zip(rows, result.changes, strict=True):
         assert row.get("class") == f"ch-{change.status}"
         cells = row.xpath("./td")
@@ -147,6 +148,11 @@ def test_a_comparison_page_lists_exactly_the_changes_with_both_years_linked_and_
                 for part in parts:
                     marked = "".join(_words(m) for m in part.xpath(f".//{op}"))
                     assert re.sub(r"\s", "", _words(part)) == re.sub(r"\s", "", marked)
+        notes = row.xpath("./td[1]/p[@class='ch-note']")  # words the same here: changed in the other language
+        quiet = change.status == "changed" and not row.xpath(".//ins | .//del")
+        assert [_words(p) for p in notes] == [ui["elsewhere"]] * quiet
+        elsewhere += quiet
+    assert elsewhere == (lang == "ja")  # the fixture rewords one text in English only
     n = result.unchanged
     summary = _words(doc.xpath("//p[@class='ch-summary']")[0])
     assert ui["unchanged_one" if n == 1 else "unchanged"].format(n=n) in summary
