@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import yaml
-from conftest import project_copy, run
+from conftest import PASSWORD, project_copy, run
 from pydantic import BaseModel
 
 from macros import schema as s
@@ -249,12 +249,13 @@ _BUILT: dict[str, tuple[Fixture, Path]] = {}
 
 
 def two_years(tmp_path_factory) -> tuple[Fixture, Path]:
-    """A project copy with the edited next year, checked and built by MkDocs once per test session."""
+    """A project copy with the edited next year, checked and built as `make build` builds, once per test
+    session."""
     if "site" not in _BUILT:
         fx = Fixture(project_copy(tmp_path_factory.mktemp("years") / "p"))
         assert run(["-m", "macros", "check"], cwd=fx.root).returncode == 0
         out = fx.root / "out"
-        result = run(["-m", "mkdocs", "build", "-q", "--strict", "-d", str(out)], cwd=fx.root)
+        result = run(["-m", "macros.build", str(out)], cwd=fx.root, FAQ_PASSWORD=PASSWORD)
         assert result.returncode == 0, result.stderr
         _BUILT["site"] = (fx, out)
     return _BUILT["site"]

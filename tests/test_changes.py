@@ -17,7 +17,7 @@ import pytest
 from conftest import project_copy, run, serve
 from fixture_year import expected, signature
 from lxml import html as lhtml
-from quality import vnu_problems
+from quality import link_problems, title_and_language_problems, vnu_problems
 
 from macros import compare, fmt
 from macros import schema as s
@@ -331,10 +331,22 @@ def test_axe_finds_nothing_on_the_comparison_and_year_pages(served, browser):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         for path in _pages(fx) if width > 500 else [lang_prefix(g) + _changes(fx.year, None) for g in LANGS]:
-            page.goto(url + path)
+            assert page.goto(url + path).status == 200
+            assert page.locator(".ch-table" if "/changes/" in path else ".gl-changes").count()
             problems += [f"{path} @{width}: {p}" for p in check(page)[0]]
         context.close()
     assert problems == []
+
+
+def test_every_link_title_and_language_of_the_two_year_site_is_right(two):
+    """Every internal link and anchor resolves (both years' clauses, footnotes, references), titles are unique
+    and passages in the other language are marked, across the whole two-year site."""
+    fx, out, _ = two
+    assert all(
+        (out / lang_prefix(g) / _changes(fx.year, r) / "index.html").is_file() for g in LANGS for r in VIEWS
+    )
+    assert link_problems(out) == []
+    assert title_and_language_problems(out) == []
 
 
 def test_the_nu_html_checker_finds_nothing_on_them(two, tmp_path):

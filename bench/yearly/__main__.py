@@ -201,9 +201,10 @@ def report(runs: dict, serve: dict, loads: list[float], year: int, pages: dict) 
     ratio = _med(r["wall"] for r in two) / _med(r["wall"] for r in one)
     cpu_ratio = _med(r["cpu"] for r in two) / _med(r["cpu"] for r in one)
     rebuild = max(_med(t for t, _ in times) for times in serve["two"].values())  # the slower file's median
+    worse = max(ratio, cpu_ratio)  # wall carries the machine's other work, CPU does not: the worse of the two
     rows = [
-        f"| `make build` two years ÷ one (wall, median of {BUILDS}) | ≤ {BUILD_BUDGET}× | {ratio:.2f}× "
-        f"| {'pass' if ratio <= BUILD_BUDGET else 'FAIL'} |",
+        f"| `make build` two years ÷ one (medians of {BUILDS}: the worse of wall {ratio:.2f}× and CPU "
+        f"{cpu_ratio:.2f}×) | ≤ {BUILD_BUDGET}× | {worse:.2f}× | {'pass' if worse <= BUILD_BUDGET else 'FAIL'} |",
         f"| `make serve` rebuild after a data edit, two years (median of {EDITS}, the slower file) "
         f"| ≤ {SERVE_BUDGET:.0f} s | {rebuild:.2f} s | {'pass' if rebuild <= SERVE_BUDGET else 'FAIL'} |",
     ]
