@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install browser check serve build faq preview test lint format bench bench-search clean schemas new-guidelines a11y-report i18n-report
+.PHONY: install browser check serve build faq preview test lint format bench bench-search bench-yearly clean schemas new-guidelines a11y-report i18n-report
 
 $(STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -58,6 +58,9 @@ bench-search: browser node_modules/.installed ## search benchmark → bench/sear
 bench: browser node_modules/.installed ## performance report with budgets → bench/perf/report.md (Lighthouse from npm)
 	npm ci --prefix bench/perf --no-audit --no-fund --loglevel=error
 	$(PY) -m bench.perf
+
+bench-yearly: browser node_modules/.installed ## a second year's cost: build ≤ 1.5× one year's, serve rebuild ≤ 2 s → bench/yearly/report.md
+	$(PY) -m bench.yearly
 
 a11y-report: browser node_modules/.installed ## audit every page with axe-core → data/accessibility-results.yml (the statement's table)
 	$(PY) -m macros.a11y

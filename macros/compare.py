@@ -166,6 +166,11 @@ def previous(years, year: int) -> int | None:
     return max((y for y in years if y < year), default=None)
 
 
+def footnotes(g: s.Guidelines, role: str | None = None) -> list[str]:
+    """The ids of the footnotes a view's page shows, in the order it numbers them."""
+    return _Year(g, role).footnotes
+
+
 def compare(old: s.Guidelines, new: s.Guidelines, role: str | None = None) -> Comparison:
     """Compare two years' guidelines in the complete view (role=None) or one role's view."""
     return _Comparer(_Year(old, role), _Year(new, role)).run()

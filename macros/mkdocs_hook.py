@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urljoin
 
+from jinja2 import BytecodeCache
 from markupsafe import Markup
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
@@ -140,10 +141,30 @@ def on_page_content(content, page, config, files):
     return content
 
 
+class _Compiled(BytecodeCache):
+    """The theme's templates compiled once per process: MkDocs makes a new environment for each build (each
+    language, each `make serve` rebuild). Jinja checks each template's source checksum, so an edited template is
+    compiled again."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _Compiled()
+
+
 def on_env(env, config, files):
     """The theme's templates escape every value (MkDocs' environment does not by default), so no data string
     can become markup there; UI strings of this language and the search's role filter, for every template."""
     env.autoescape = True
+    env.bytecode_cache = _COMPILED
     env.globals["csp"] = headers.meta_policy()
     if _state["problems"]:
         env.globals.update(ui={}, search_roles=[], ui_langs=[])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import posixpath
 import re
+import string
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from . import fmt, links
+from . import compare, fmt, links
 from . import schema as s
 from .data import REF, Site, lang_prefix, walk
 from .updated import Recorder
@@ -93,9 +96,14 @@ def page_url(src_uri: str) -> str:
 class GuidelinesView:
     """One year's guidelines seen in full (role=None) or for one role: visibility, refs, footnotes."""
 
-    def __init__(self, r: Renderer, g: s.Guidelines, role: str | None, only: list[str] | None = None):
-        self.r, self.g, self.role, self.only = r, g, role, only
+    def __init__(
+        self, r: Renderer, g: s.Guidelines, role: str | None, only: list[str] | None = None, away=False
+    ):
+        """``away``: its texts are shown on another page (the comparison), so references lead to this view's
+        page, and a footnote reference shows the number it has there without joining a list of notes here."""
+        self.r, self.g, self.role, self.only, self.away = r, g, role, only, away
         self.footnotes: list[s.Footnote] = []
+        self._fn_order = compare.footnotes(g, role) if away else []
         self._fns = {f.id: f for f in g.footnotes}
         self._dates = {d.id: d for d in g.dates}
         self.anchors = r.site.anchors(g.year)
@@ -161,33 +169,281 @@ class GuidelinesView:
 
     def t(self, text: s.Text) -> Markup:
         """Text with {fn:}, {date:}, {ref:} resolved for this view."""
-        out, pos = Markup(), 0
         raw = text.get(self.r.lang)
-        for m in REF.finditer(raw):
-            out += esc(raw[pos : m.start()]) + self._ref(m[1], m[2])
-            pos = m.end()
-        return in_language(out + esc(raw[pos:]), raw, self.r.lang)
+        return in_language(self.resolve(raw), raw, self.r.lang)
 
-    def _ref(self, kind: str, ref: str) -> Markup:
+    def resolve(self, raw: str, links: bool = True) -> Markup:
+        """A raw string of this view's language (a whole text or a piece of one) with its references resolved;
+        ``links=False`` gives them as plain words (for a link's own text)."""
+        out, pos = Markup(), 0
+        for m in REF.finditer(raw):
+            out += esc(raw[pos : m.start()]) + self._ref(m[1], m[2], links)
+            pos = m.end()
+        return out + esc(raw[pos:])
+
+    def _ref(self, kind: str, ref: str, links: bool = True) -> Markup:
         if kind == "date":
             return esc(self.date(ref, inline=True))
         if kind == "fn":
-            first = self._fns[ref] not in self.footnotes
-            if first:
-                self.footnotes.append(self._fns[ref])
-            n = self.footnotes.index(self._fns[ref]) + 1
-            label = self.r.ui["guidelines"]["footnote"].format(n=n)
-            anchor = f' id="fnref-{ref}"' if first else ""
-            return Markup(
-                f'<sup class="fnref"{anchor}><a href="#fn-{ref}" role="doc-noteref"'
-                f' aria-label="{esc(label)}">{n}</a></sup>'
-            )
+            return self._note_ref(ref, links)
         target = self.anchors[ref]
         name = (
             self._numbers.get(ref) or target.title.get(self.r.lang) if isinstance(target, s.Section) else None
         )
         name = esc(name or target.caption.get(self.r.lang))
-        return Markup(f'<a href="#{ref}">{name}</a>') if ref in self._visible else name
+        if not links or ref not in self._visible:
+            return name
+        href = self.r.link(self.page, ref) if self.away else f"#{ref}"
+        return Markup(f'<a href="{href}">{name}</a>')
+
+    def _note_ref(self, ref: str, links: bool) -> Markup:
+        """A footnote's number: on its page it joins the page's notes (numbered as first referred to); away, it
+        is the number that page gives it, linked there."""
+        first = not self.away and self._fns[ref] not in self.footnotes
+        if first:
+            self.footnotes.append(self._fns[ref])
+        n = self._fn_order.index(ref) + 1 if self.away else self.footnotes.index(self._fns[ref]) + 1
+        label = esc(self.r.ui["guidelines"]["footnote"].format(n=n))
+        if not links:
+            return Markup(f'<sup class="fnref">{n}</sup>')
+        if self.away:
+            href = self.r.link(self.page, f"fn-{ref}")
+            return Markup(f'<sup class="fnref"><a href="{href}" aria-label="{label}">{n}</a></sup>')
+        anchor = f' id="fnref-{ref}"' if first else ""
+        return Markup(
+            f'<sup class="fnref"{anchor}><a href="#fn-{ref}" role="doc-noteref"'
+            f' aria-label="{label}">{n}</a></sup>'
+        )
+
+
+def fill(template: str, **values) -> Markup:
+    """A UI format string filled with values: its own words escaped, Markup values kept, others escaped."""
+    out = Markup()
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out += esc(literal)
+        if name is not None:
+            out += _finalize(values[name])
+    return out
+
+
+# where a comparison page lists changes outside the sections (Change.part) → the anchor of that part
+PARTS = {"edition": "edition", "body": "preamble", "dates": "key-dates", "footnotes": "footnotes"}
+_COMPARED: dict[tuple, tuple] = {}  # the models compared (kept, so their ids stay theirs) and the result
+
+
+def _compared(old: s.Guidelines, new: s.Guidelines, role: str | None) -> compare.Comparison:
+    """Each comparison once per loaded data (every page of both languages shares it)."""
+    key = (id(old), id(new), role)
+    if key not in _COMPARED:
+        if len(_COMPARED) >= 32:  # data loaded again (`make serve`): the old results go
+            _COMPARED.clear()
+        _COMPARED[key] = (old, new, compare.compare(old, new, role))
+    return _COMPARED[key][2]
+
+
+@dataclass
+class Column:
+    """One year's side of one change on the comparison page: 改正後 (new) or 改正前 (old)."""
+
+    year: int
+    where: Markup | None = None  # its number and kind in that year (2.(3) 本文); None: not in that year
+    href: Markup | None = None  # the clause on that year's page of the view
+    text: Markup | None = None  # its words, the changed ones marked
+    cells: list[tuple[Markup, Markup]] = field(default_factory=list)  # rows, columns, key dates: label, value
+    body: list[Column] = field(default_factory=list)  # an added or removed section or table: what it holds
+
+
+def _numbered(number: str) -> str:
+    """A section's full number as headings show it: a chapter with its point (2.), a part as it is (2.(3))."""
+    return number + "." if number.isdigit() else number
+
+
+class ChangesView:
+    """新旧対照表: a year's guidelines compared with the year before (compare.py), in one view, for one page:
+    both years' columns of each change as HTML, references resolved by each year's own view."""
+
+    def __init__(self, r: Renderer, year: int, role: str | None):
+        old_year = compare.previous(r.site.guidelines, year)
+        old, new = r.site.guidelines[old_year], r.site.guidelines[year]
+        self.r, self.role, self.lang, self.ui = r, role, r.lang, r.ui["changes"]
+        self.new = r.guidelines_view(year, role, away=True)
+        self.old = r.guidelines_view(old_year, role if role in old.roles else None, away=True)
+        self.cmp = _compared(old, new, role)
+
+    def page(self, role: str | None) -> str:
+        """The page file of this year's comparison in a view (None: the complete one)."""
+        return f"guidelines/{self.new.g.year}/changes/{role or 'index'}.md"
+
+    def summary(self) -> str:
+        """2024年度からの変更：25件（追加2件・削除2件・変更21件） / 25 changes since 2024 (2 added, …)."""
+        ui, n = self.ui, len(self.cmp)
+        counts = ui["count_sep"].join(ui["count"][k].format(n=v) for k, v in self.cmp.counts.items() if v)
+        if not n:
+            return ui["summary_none"].format(old=self.cmp.old)
+        key = "summary_one" if n == 1 else "summary"
+        return ui[key].format(n=n, old=self.cmp.old, counts=ui["counts"].format(list=counts))
+
+    def unchanged(self) -> str:
+        n = self.cmp.unchanged
+        return self.ui["unchanged_one" if n == 1 else "unchanged"].format(n=n)
+
+    def legend(self) -> Markup:
+        return fill(
+            self.ui["legend"],
+            ins=self._mark("ins", esc(self.ui["ins_sample"])),
+            deleted=self._mark("del", esc(self.ui["del_sample"])),
+        )
+
+    def groups(self) -> list[tuple[str, Markup, list[compare.Change]]]:
+        """(anchor, heading, changes) for each part of the page in reading order: the edition, the preamble,
+        every section with changes (its number and title in the new year, else in the old), key dates, notes."""
+        out = []
+        for key, changes in self.cmp.by_section():
+            if key is not None:
+                out.append((key, self._heading(key), changes))
+                continue
+            for part, some in itertools.groupby(changes, lambda c: c.part):
+                out.append((PARTS[part], esc(self.ui["parts"][part]), list(some)))
+        return out
+
+    def _heading(self, key: str) -> Markup:
+        new, old = self.cmp.headings[key]
+        view, sec = (self.new, new) if new else (self.old, old)
+        number = _numbered(sec.number[self.lang])
+        return (esc(number + " ") if number else Markup()) + view.resolve(sec.text.get(self.lang), False)
+
+    def elsewhere(self, change: compare.Change) -> bool:
+        """Whether a change is in the other language's words only (this page's are the same in both years)."""
+        if change.status != "changed" or change.role_changed:
+            return False
+        texts = [c for c in change.cells if isinstance(c.old or c.new, s.Text)]
+        if any(c.changed for c in change.cells if c not in texts):
+            return False
+        return all(
+            op == "same" for d in [change.diff(self.lang), *(c.diff(self.lang) for c in texts)] for op, _ in d
+        )
+
+    def columns(self, change: compare.Change) -> list[Column]:
+        """改正後 then 改正前."""
+        return [self._column(self.new, change.new, change, 0), self._column(self.old, change.old, change, 1)]
+
+    def _column(self, view: GuidelinesView, c, change: compare.Change | None, side: int) -> Column:
+        """One side of a change, or (``change`` None) a part of an added or removed section or table: all
+        of it marked."""
+        col = Column(view.g.year)
+        if c is None:
+            return col
+        lang = self.lang
+        col.where = self._where(view, c, side)
+        if c.anchor and change is not None:  # parts of an added or removed section: its link leads there
+            col.href = self.r.link(view.page, c.anchor)
+        if change is None:
+            raw = c.text.get(lang) if c.text is not None else ""
+            diff = compare.segments(*(("", raw) if side == 0 else (raw, "")), lang) if raw else []
+            cells = [compare.Cell(k, *((None, v) if side == 0 else (v, None))) for k, v in c.fields]
+        else:
+            diff, cells = change.diff(lang), change.cells
+        if c.kind not in ("row", "columns"):
+            col.text = self._role_tag(c, change, side) + self._text(view, diff, side)
+        col.cells = self._cells(view, c, cells, side)
+        col.body = [self._column(view, part, None, side) for part in c.body]
+        return col
+
+    def _where(self, view: GuidelinesView, c, side: int) -> Markup:
+        number = c.number[self.lang]
+        if isinstance(c.model, s.PayRow):
+            number = fmt.years(c.model.years, self.r.ui)
+        table = view.anchors[c.table].caption.get(self.lang) if c.table else ""
+        label = fill(
+            self.ui["kinds"][c.kind],
+            number=number,
+            table=view.resolve(table, False),
+            place=self._place(view, c.anchor) if c.kind == "date" else "",
+        )
+        section = c.section and self.cmp.headings[c.section][side]
+        if section is None or not section.number[self.lang]:
+            return label
+        return fill(self.ui["where"], section=_numbered(section.number[self.lang]), clause=label)
+
+    def _place(self, view: GuidelinesView, anchor: str | None) -> Markup:
+        """Where a key date is shown (its link's target): a section's number and title, a table's caption."""
+        target = view.anchors.get(anchor)
+        if isinstance(target, s.Section):
+            number = _numbered(view.number(target))
+            return esc(number + " " if number else "") + view.resolve(target.title.get(self.lang), False)
+        if target is not None:
+            return view.resolve(target.caption.get(self.lang), False)
+        return esc(view.g.title.get(self.lang))
+
+    def _role_tag(self, c, change, side: int) -> Markup:
+        """The clause's own role mark, in the complete view (as its page shows it), marked when it changed."""
+        if self.role is not None or not c.role:
+            return Markup()
+        tag = (
+            Markup(f'<span class="role-tag role-{esc(c.role)}">')
+            + esc(self.r.ui["guidelines"]["only"].format(role=self.r.role_label(c.role)))
+            + Markup("</span>")
+        )
+        changed = change is None or change.status != "changed" or change.role_changed
+        return (self._mark("ins" if side == 0 else "del", tag) if changed else tag) + Markup(" ")
+
+    def _text(self, view: GuidelinesView, diff: list, side: int) -> Markup:
+        pieces = compare.columns(diff)[side]
+        html = Markup().join(
+            view.resolve(t) if op == "same" else self._mark(op, view.resolve(t)) for op, t in pieces
+        )
+        return in_language(html, "".join(t for _, t in pieces), self.lang)
+
+    def _mark(self, op: str, html: Markup) -> Markup:
+        """Words added (<ins>) or deleted (<del>), with words a screen reader says at both ends."""
+        ui = self.ui
+        return (
+            Markup(f'<{op}><span class="ch-sr">')
+            + esc(ui[f"{op}_start"])
+            + Markup("</span>")
+            + html
+            + (Markup('<span class="ch-sr">') + esc(ui[f"{op}_end"]) + Markup(f"</span></{op}>"))
+        )
+
+    def _cells(self, view: GuidelinesView, c, cells: list[compare.Cell], side: int) -> list[tuple]:
+        """The values of a row, a table's columns or a key date, as that year shows them: changed ones marked."""
+        g, m = self.r.ui["guidelines"], c.model
+        by = {cell.key: cell for cell in cells}
+
+        def value(keys, shown: str | Markup) -> Markup:
+            html = _finalize(shown)
+            changed = any(by[k].changed for k in keys)
+            return self._mark("ins" if side == 0 else "del", html) if changed else html
+
+        def text(cell) -> Markup:
+            return self._text(view, cell.diff(self.lang), side)
+
+        if isinstance(m, s.KeyDate):  # a key date, or a schedule's row (added or removed: all of it marked)
+            out = [(g["when"], value(list(by), fmt.key_date(m, self.r.ui, self.lang)))]
+            return out + ([(g["what"], value(list(by), view.t(m.label)))] if c.kind == "row" else [])
+        if isinstance(m, s.DocumentRow):
+            copies = g["copies_each"].format(n=m.copies) if m.copies_each else str(m.copies)
+            out = [
+                (g["document"], text(by["name"])),
+                (g["originals"], value(["originals"], str(m.originals))),
+                (g["copies"], value(["copies", "copies_each"], copies)),
+            ]
+            if by["condition"].old or by["condition"].new:
+                out.append((self.ui["condition"], text(by["condition"])))
+            return out
+        if isinstance(m, s.PayRow):
+            return [
+                (g["pay_year"], value(["years"], fmt.years(m.years, self.r.ui))),
+                (g["pay_amount"], value(["yen"], fmt.yen(m.yen, self.r.ui))),
+            ]
+        if c.kind == "columns":
+            return [
+                (self.ui["column"].format(n=i + 1), text(by[i])) for i in range(len(m.columns)) if i in by
+            ]
+        if c.kind == "row":  # a table's row: each cell under its column's heading in that year
+            heads = view.anchors[c.table].columns
+            return [(view.resolve(heads[i].get(self.lang), False), text(by[i])) for i, _ in c.fields]
+        return []
 
 
 class Renderer:
@@ -258,9 +514,15 @@ class Renderer:
         name = (role.plural if plural else role.name).get(self.lang)
         return self.ui["formats"]["roles" if plural else "role"].format(name=name, abbr=role.abbr)
 
-    def guidelines_view(self, year: int, role: str | None = None, only=None) -> GuidelinesView:
+    def guidelines_view(self, year: int, role: str | None = None, only=None, away=False) -> GuidelinesView:
         """A fresh view (footnote numbering starts anew) for each guidelines page or excerpt."""
-        return GuidelinesView(self, self.site.guidelines[year], role, only)
+        return GuidelinesView(self, self.site.guidelines[year], role, only, away)
+
+    def changes(self, year: int, role: str | None = None) -> ChangesView | None:
+        """The comparison of a year's guidelines with the year before, in one view; None for the first year."""
+        if compare.previous(self.site.guidelines, year) is None:
+            return None
+        return ChangesView(self, year, role)
 
     @cached_property
     def latest_view(self) -> GuidelinesView:

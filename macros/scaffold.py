@@ -5,7 +5,8 @@ intake, the title's year, 令和 year and intake in both languages, and every ot
 edition itself such as 「2024年度」 or "38th intake"); every key date is cleared to a placeholder with the old
 value beside it (`make check` names each one "to fill in"). Other years named in texts (cut-offs such as
 「2021年度以降」 or "since 2014") are rules of the official guidelines, not moved here: they are listed for the
-maintainer to check. Adds the three pages and their navigation entries.
+maintainer to check. Adds the year's pages and their navigation entries: the guidelines in each view (complete,
+one per role) and, in the same views, the 新旧対照表 comparing them with the latest year (changes.j2).
 """
 
 from __future__ import annotations
@@ -117,17 +118,21 @@ def scaffold(year: int, root: Path = ROOT) -> tuple[list[str], list[str]]:
     text, notes = draft(src, source.read_text(encoding="utf-8"), old, new, since, shown)
     target.write_text(text, encoding="utf-8")
     pages = root / "content" / "guidelines" / str(year)
-    pages.mkdir(parents=True)
-    (pages / "index.md").write_text(f"{{{{ guidelines({year}) }}}}\n", encoding="utf-8")
-    nav = [f"      - guidelines/{year}/index.md"]
-    for role in src.data["roles"]:
-        (pages / f"{role}.md").write_text(f'{{{{ guidelines({year}, role="{role}") }}}}\n', encoding="utf-8")
-        nav.append(f"      - guidelines/{year}/{role}.md")
+    (pages / "changes").mkdir(parents=True)
+    nav = []
+    for macro, folder in (
+        ("guidelines", ""),
+        ("changes", "changes/"),
+    ):  # the year's views, then its 新旧対照表
+        for role in (None, *src.data["roles"]):
+            call = f'{macro}({year}, role="{role}")' if role else f"{macro}({year})"
+            (pages / f"{folder}{role or 'index'}.md").write_text(f"{{{{ {call} }}}}\n", encoding="utf-8")
+            nav.append(f"      - guidelines/{year}/{folder}{role or 'index'}.md")
     mkdocs = root / "mkdocs.yml"
     config = mkdocs.read_text(encoding="utf-8")
     config = config.replace("  - guidelines:\n", "  - guidelines:\n" + "\n".join(nav) + "\n", 1)
     mkdocs.write_text(config, encoding="utf-8")
-    written = [target, *sorted(pages.iterdir()), mkdocs]
+    written = [target, *sorted(p for p in pages.rglob("*.md")), mkdocs]
     return [p.relative_to(root).as_posix() for p in written], notes
 
 

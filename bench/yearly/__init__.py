@@ -1,0 +1,1 @@
+"""The cost of a second year of guidelines: build and serve rebuild (`make bench-yearly`)."""
