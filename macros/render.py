@@ -140,7 +140,8 @@ class Renderer:
 
     def meta(self, **values) -> str:
         """Called by a macro to describe its page: nav_title (shorter than the heading), search (false for
-        pages that repeat others), search_type and search_role (search filters)."""
+        pages that repeat others), search_type and search_role (search filters), search_rank ("low": the page
+        is about the site itself, so search lists it after the content)."""
         self.page_meta.update(values)
         return ""
 
