@@ -52,6 +52,13 @@ WORDS_JS = """q => [...new Intl.Segmenter(document.documentElement.lang, {granul
   .filter(s => s.isWordLike).map(s => s.segment)"""
 
 
-def partial_marks(words: list[str], marks: list[str]) -> list[str]:
-    """Marked text that is only part of one of the query's words (給 of 給与): not whole-word highlighting."""
-    return [m for m in marks if any(m.lower() in w.lower() and m.lower() != w.lower() for w in words)]
+def partial_marks(query: str, words: list[str], marks: list[str]) -> list[str]:
+    """Marked text that is only a piece of a word: part of one of the query's words (給 of 給与), or one
+    character the query does not hold on its own (者 of 参加者)."""
+    typed = query.lower().split()
+    return [
+        m
+        for m in marks
+        if any(m.lower() in w.lower() and m.lower() != w.lower() for w in words)
+        or (len(m) == 1 and m.lower() not in typed)
+    ]

@@ -127,7 +127,7 @@ def summary(lang: str, res: dict, build: dict, lists: list[list[str]]) -> dict:
         "first_kib": round(res["first_bytes"] / 1024),
         "excerpts": len(shown),
         "keyword_excerpts": sum(bool(shows_keywords(s["excerpt"], lists)) for _, s in shown),
-        "partial_marks": sum(bool(partial_marks(r["words"], s["marks"])) for r, s in shown),
+        "partial_marks": sum(bool(partial_marks(r["q"], r["words"], s["marks"])) for r, s in shown),
     }
 
 
@@ -208,7 +208,7 @@ def report(runs: list[dict], live: list[dict], results: dict, lists: dict) -> st
             for shown in r["shown"]:
                 pair, parts = (
                     shows_keywords(shown["excerpt"], lists[lang]),
-                    partial_marks(r["words"], shown["marks"]),
+                    partial_marks(r["q"], r["words"], shown["marks"]),
                 )
                 if pair or parts:
                     why = f"keywords “{pair}”" if pair else f"marks {parts}"

@@ -182,7 +182,7 @@
     // accessibility statement and other pages about the site itself (filter rank:low) after the content
     const places = pages.map((page) => ({ page, ...best(page, q, hits) }))
       .sort((a, b) => a.page.low - b.page.low || b.tier - a.tier);
-    list.replaceChildren(...places.map((p, i) => option(p.page, p.sec, i)));
+    list.replaceChildren(...places.map((p, i) => option(p.page, p.sec, i, q)));
     active = -1;
     input.removeAttribute("aria-activedescendant");
     const n = found.results.length;
@@ -192,34 +192,66 @@
 
   // The excerpt: the section's text from the start of the sentence (else clause) holding its first match,
   // without the heading (shown above it), matches marked as whole words.
-  const SENTENCE = /[。．！？!?.]["'”’）)]*\s*$/;
+  const SENTENCE = /[。．！？!?.]["'”’」』）)]*\s*$/;
   const CLAUSE = /[、，,;；:：]\s*$/;
-  const CJK = /[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]\s*$/;
+  const CLOSING = /^\s*[」』）)\]”’]/;  // 「…という。」が: no sentence starts inside the brackets
+  const bare = (text) => compact(text).replace(/[\p{P}\p{S}]/gu, "");
   const width = (text) => [...text].reduce((n, c) => n + (/[\u1100-\uffdc]/.test(c) ? 2 : 1), 0);
 
-  // Past the heading's words (shown above the excerpt) and the separator Pagefind put after it.
+  // Past the heading's words and the full stop Pagefind put after it (punctuation aside, they spell it).
   function afterHeading(page, sec) {
-    const heading = compact(sec.top ? page.title : sec.title);
+    const heading = bare(sec.top ? page.title : sec.title);
     let from = sec.start, seen = "";
     while (from < sec.end && seen.length < heading.length) {
-      const word = compact(page.words[from]).replace(/[.:]$/, "");
-      if (!heading.startsWith(seen + word)) return sec.start;
-      seen += word;
+      seen += bare(page.words[from]);
+      if (!heading.startsWith(seen)) return sec.start;
       from += 1;
     }
-    while (from < sec.end && /^[.:]?\s*$/.test(page.words[from])) from += 1;
+    while (from < sec.end && !bare(page.words[from])) from += 1;
     return from;
   }
 
-  function excerpt(page, sec) {
+  // A match worth marking: not a short start of a query word (Pagefind's fallback when a word is not in the
+  // index: "or" for organization); on CJK pages a one-character word (者 of 参加者) only next to another
+  // match or when typed on its own (車 通勤).
+  function marks(page, from, end, query) {
+    const at = new Set(page.weighted.map((l) => l.location).filter((l) => l >= from && l < end));
+    const queried = terms(query).map(bare), typed = new Set(parts(query).map(bare));
+    const fallback = (w) => queried.some((q) => q.startsWith(w) && q !== w && (w.length < 3 || w.length * 2 < q.length));
+    return new Set([...at].filter((l) => {
+      const word = bare(page.words[l]);
+      if (fallback(word)) return false;
+      return !page.zws || word.length > 1 || at.has(l - 1) || at.has(l + 1) || typed.has(word);
+    }));
+  }
+
+  // The first match of the run of words holding the most (Pagefind's weight, shared among the section's
+  // matches of the same word: a rare word counts more), else where the text starts.
+  function densest(page, marked, from) {
+    const span = page.zws ? 40 : 24, weight = new Map(page.weighted.map((l) => [l.location, l.score]));
+    const times = new Map();
+    for (const l of marked) times.set(bare(page.words[l]), (times.get(bare(page.words[l])) || 0) + 1);
+    const score = new Map([...marked].map((l) => [l, (weight.get(l) || 0) / times.get(bare(page.words[l]))]));
+    let pivot = from, most = -1;
+    for (const l of [...marked].sort((a, b) => a - b)) {
+      const sum = [...marked].filter((m) => m >= l && m < l + span).reduce((n, m) => n + (score.get(m) || 0), 0);
+      if (sum > most) { pivot = l; most = sum; }
+    }
+    return pivot;
+  }
+
+  function excerpt(page, sec, query) {
     const { words, zws } = page;
     const from = afterHeading(page, sec);
-    const marked = new Set(page.weighted.map((l) => l.location).filter((l) => l >= from && l < sec.end));
-    const pivot = Math.min(...marked, sec.end);
+    const marked = marks(page, from, sec.end, query);
+    const pivot = densest(page, marked, from);
     let start = from, lead = "";
-    if (pivot < sec.end && pivot > from) {
+    if (pivot > from) {
       const reach = Math.max(from, pivot - (zws ? 30 : 20));
-      const back = (re) => { for (let j = pivot - 1; j >= reach; j--) if (re.test(words[j])) return j + 1; return -1; };
+      const back = (re) => {
+        for (let j = pivot - 1; j >= reach; j--) if (re.test(words[j]) && !CLOSING.test(words[j + 1])) return j + 1;
+        return -1;
+      };
       const sentence = back(SENTENCE), clause = back(CLAUSE);
       if (sentence >= 0) start = sentence;
       else if (clause >= 0) { start = clause; lead = "…"; }
@@ -227,18 +259,18 @@
     }
     // the end: where the length runs out, or an earlier sentence end past 60 % of it
     let end = start, used = 0, stop = -1;
-    while (end < sec.end && used < EXCERPT) {
+    while (end < sec.end && (used < EXCERPT || end <= pivot)) {
       used += width(words[end]) + (zws ? 0 : 1);
       end += 1;
-      if (used > EXCERPT * 0.6 && SENTENCE.test(words[end - 1])) stop = end;
+      if (used > EXCERPT * 0.6 && end > pivot && SENTENCE.test(words[end - 1]) && !CLOSING.test(words[end] || "")) stop = end;
     }
-    const cut = end < sec.end && stop > pivot ? stop : Math.max(end, Math.min(pivot + 1, sec.end));
+    const cut = end < sec.end && stop > 0 ? stop : end;
     const out = document.createDocumentFragment();
     if (lead) out.append(lead);
     let mark = null;
     for (let i = start; i < cut; i++) {
       let word = words[i];
-      if (zws && /^\.\s*$/.test(word) && i > start && CJK.test(words[i - 1])) word = "。";  // Pagefind's block separator
+      if (zws && /^\.\s+$/.test(word) && i > start && !/[A-Za-z]\s*$/.test(words[i - 1])) word = "。";  // Pagefind's block separator
       const gap = !zws && i > start ? " " : "";
       if (marked.has(i)) {
         const [, pre, core, post] = word.match(/^([\s\p{P}]*)(.*?)([\s\p{P}]*)$/u);
@@ -260,7 +292,7 @@
     return out;
   }
 
-  function option(page, sec, i) {
+  function option(page, sec, i, query) {
     const li = document.createElement("li");
     li.id = `site-search-option-${i}`;
     li.setAttribute("role", "option");
@@ -280,7 +312,7 @@
     }
     const text = document.createElement("span");
     text.className = "site-search__excerpt";
-    text.append(excerpt(page, sec));
+    text.append(excerpt(page, sec, query));
     a.append(text);
     li.append(a);
     li.addEventListener("mousedown", (e) => e.preventDefault());
