@@ -16,6 +16,38 @@ from macros.data import Site, walk
 
 QUERIES = Path(__file__).resolve().parent / "queries.yml"
 
+WATCH = """() => {
+  const input = document.getElementById('site-search-input');
+  const count = document.getElementById('site-search-count');
+  window.__bench = {input: 0, done: 0};
+  input.addEventListener('input', () => { window.__bench.input = performance.now(); window.__bench.done = 0; });
+  new MutationObserver(() => { window.__bench.done = performance.now(); })
+    .observe(document.getElementById('site-search-results'), {childList: true});
+  new MutationObserver(() => { if (count.textContent) window.__bench.done = performance.now(); })
+    .observe(count, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def type_query(page, q: str, keys: bool = True) -> float:
+    """Type a query into the header search (key by key, or all at once); the milliseconds from the last
+    keystroke to the results. The page must be watched first (WATCH)."""
+    page.fill("#site-search-input", "")
+    page.wait_for_timeout(80)
+    page.click("#site-search-input")
+    if keys:
+        page.keyboard.type(q)
+    else:
+        page.fill("#site-search-input", q)
+    page.wait_for_function(
+        "window.__bench.done > window.__bench.input && "
+        "!document.getElementById('site-search-count').textContent.includes('…')",
+        timeout=15000,
+    )
+    page.wait_for_timeout(30)
+    timing = page.evaluate("window.__bench")
+    return timing["done"] - timing["input"]
+
+
 # Every result in the panel as the reader sees it: link, page title, section, excerpt and its marked words.
 RESULTS_JS = """() => [...document.querySelectorAll('#site-search-results a')].map(a => ({
   href: a.getAttribute('href'),

@@ -22,7 +22,16 @@ from urllib.parse import urlsplit
 import yaml
 from playwright.sync_api import sync_playwright
 
-from bench.search import RESULTS_JS, WORDS_JS, keyword_lists, partial_marks, queries, shows_keywords
+from bench.search import (
+    RESULTS_JS,
+    WATCH,
+    WORDS_JS,
+    keyword_lists,
+    partial_marks,
+    queries,
+    shows_keywords,
+    type_query,
+)
 from macros.browser import Hosted, launch, serve
 from macros.data import lang_prefix, load_site
 
@@ -48,34 +57,6 @@ def _rank(hrefs: list[str], lang: str, page: str, anchor: str | None) -> int | N
         if got_page == page and (anchor is None or got_anchor == anchor):
             return i
     return None
-
-
-WATCH = """() => {
-  const input = document.getElementById('site-search-input');
-  const count = document.getElementById('site-search-count');
-  window.__bench = {input: 0, done: 0};
-  input.addEventListener('input', () => { window.__bench.input = performance.now(); window.__bench.done = 0; });
-  new MutationObserver(() => { window.__bench.done = performance.now(); })
-    .observe(document.getElementById('site-search-results'), {childList: true});
-  new MutationObserver(() => { if (count.textContent) window.__bench.done = performance.now(); })
-    .observe(count, {childList: true, characterData: true, subtree: true});
-}"""
-
-
-def type_query(page, q: str) -> float:
-    """Type a query into the header search; the milliseconds from the last keystroke to the results."""
-    page.fill("#site-search-input", "")
-    page.wait_for_timeout(80)
-    page.click("#site-search-input")
-    page.keyboard.type(q)
-    page.wait_for_function(
-        "window.__bench.done > window.__bench.input && "
-        "!document.getElementById('site-search-count').textContent.includes('…')",
-        timeout=15000,
-    )
-    page.wait_for_timeout(30)
-    timing = page.evaluate("window.__bench")
-    return timing["done"] - timing["input"]
 
 
 def run_queries(base: str, items_by_lang: dict) -> dict:
