@@ -10,6 +10,7 @@ word must not be a piece of a query word.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import re
 import statistics
@@ -59,7 +60,35 @@ def _rank(hrefs: list[str], lang: str, page: str, anchor: str | None) -> int | N
     return None
 
 
-def run_queries(base: str, items_by_lang: dict) -> dict:
+# How many of the index's Japanese words (Pagefind marks their boundaries with U+200B in each page's record)
+# the browser's Intl.Segmenter, which cuts the query, cuts the same way from the same text.
+AGREEMENT_JS = """pages => {
+  const seg = new Intl.Segmenter('ja', {granularity: 'word'}), cjk = /[\\u3040-\\u30ff\\u3400-\\u9fff]/;
+  let words = 0, same = 0;
+  for (const content of pages) {
+    const text = content.split('\\u200b').join('');
+    const cut = new Set([...seg.segment(text)].filter(s => s.isWordLike).map(s => `${s.index}:${s.index + s.segment.length}`));
+    let at = 0;
+    for (const piece of content.split('\\u200b')) {
+      const word = piece.trim(), start = at + piece.indexOf(word);
+      if (word && cjk.test(word)) { words++; if (cut.has(`${start}:${start + word.length}`)) same++; }
+      at += piece.length;
+    }
+  }
+  return same / words;
+}"""
+
+
+def agreement(page, site: Path) -> float:
+    """The share of the index's Japanese words that the browser's segmenter cuts alike (see AGREEMENT_JS)."""
+    pages = [
+        json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd") :])["content"]
+        for f in (site / "pagefind" / "fragment").glob("ja_*.pf_fragment")
+    ]
+    return page.evaluate(AGREEMENT_JS, pages)
+
+
+def run_queries(base: str, items_by_lang: dict, site: Path | None = None) -> dict:
     results = {}
     with sync_playwright() as p:
         browser = launch(p)
@@ -84,6 +113,8 @@ def run_queries(base: str, items_by_lang: dict) -> dict:
                     page.wait_for_load_state("networkidle")
                     first_bytes = sum(loaded) - before
             results[lang] = {"rows": rows, "first_bytes": first_bytes}
+            if lang == "ja" and site:
+                results[lang]["agreement"] = agreement(page, site)
             context.close()
         browser.close()
     return results
@@ -108,6 +139,7 @@ def summary(lang: str, res: dict, build: dict, lists: list[list[str]]) -> dict:
         "first_kib": round(res["first_bytes"] / 1024),
         "excerpts": len(shown),
         "keyword_excerpts": sum(bool(shows_keywords(s["excerpt"], lists)) for _, s in shown),
+        "ja_word_agreement": round(res["agreement"], 3) if "agreement" in res else None,
         "partial_marks": sum(bool(partial_marks(r["q"], r["words"], s["marks"])) for r, s in shown),
     }
 
@@ -146,19 +178,22 @@ def report(runs: list[dict], live: list[dict], results: dict, lists: dict) -> st
         "is the expected page (the CIR/SEA views count as the guidelines page) with the expected heading anchor.",
         "Latency: last keystroke → results rendered, including the UI's 60 ms typing pause. Index: the build's",
         "Pagefind step. Every result shown is checked: *keyword excerpts* show two keywords of one `keywords:` list",
-        "of the data side by side; *partial marks* highlight a piece of a query word (給 of 給与).",
+        "of the data side by side; *partial marks* highlight a piece of a query word (給 of 給与) or a lone character.",
+        "*ja words cut alike*: the share of the index's Japanese words that Chromium's `Intl.Segmenter`, which",
+        "Pagefind uses to cut the query, cuts the same way from the same text (index and query agreeing).",
         "Earlier rows come from `bench/search/runs.yml` (the same queries run on those commits).",
         "",
         "| Pagefind | commit | language | queries | hit@1 | hit@3 | MRR | median | p90 | first query | first-query bytes"
-        " | index | excerpts | keyword excerpts | partial marks |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " | index | ja words cut alike | excerpts | keyword excerpts | partial marks |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     keys = {(r["commit"], r["pagefind"], r["lang"]) for r in live}
     for r in [r for r in runs if (r["commit"], r["pagefind"], r["lang"]) not in keys] + live:
         lines.append(
             f"| {r['pagefind']} | `{r['commit']}`{' (this run)' if r in live else ''} | {r['lang']} | {r['queries']}"
             f" | {_pct(r['hit1'])} | {_pct(r['hit3'])} | {r['mrr']:.2f} | {r['median_ms']} ms | {r['p90_ms']} ms"
-            f" | {r['first_ms']} ms | {r['first_kib']} KiB | {r['index_s']:.1f} s | {r['excerpts']}"
+            f" | {r['first_ms']} ms | {r['first_kib']} KiB | {r['index_s']:.1f} s"
+            f" | {_pct(r['ja_word_agreement']) if r.get('ja_word_agreement') else '–'} | {r['excerpts']}"
             f" | {r['keyword_excerpts']} | {r['partial_marks']} |"
         )
     lines += ["", "## Targets (this run)", ""]
@@ -213,7 +248,7 @@ def main() -> int:
         build = built(site)
         base_url, server = serve(site, Hosted)
         try:
-            results = run_queries(base_url, queries())
+            results = run_queries(base_url, queries(), site)
         finally:
             server.shutdown()
     live = [summary(lang, res, build, lists[lang]) for lang, res in results.items()]

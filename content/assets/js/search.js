@@ -147,12 +147,14 @@
   }
 
   // Pagefind finds pages holding every word of the query. When fewer than three do (e.g. the query's words
-  // are cut differently from the page's), pages holding most of its words follow them.
+  // are cut differently from the page's), pages holding most of its words follow them (a word of one CJK
+  // character, 料 of キャンセル料, is in too many pages to count).
   async function searchAllOrAny(q) {
     const words = terms(q);
     const found = await pagefind.search(words.join(" ") || q, { filters: filters() });
     if (!found || found.results.length >= 3 || words.length < 2) return found;
-    const each = await Promise.all(words.map((w) => pagefind.search(w, { filters: filters() })));
+    const some = words.filter((w) => w.length > 1 || !/[\u3040-\u30ff\u3400-\u9fff]/.test(w));
+    const each = await Promise.all(some.map((w) => pagefind.search(w, { filters: filters() })));
     const byId = new Map();
     for (const res of each) {
       for (const r of res ? res.results : []) {
