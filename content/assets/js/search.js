@@ -62,7 +62,7 @@
   // and rewrites its match positions on every search.
   async function snapshot(result) {
     const d = await result.data();
-    const zws = d.raw_content.includes("\u200b");  // CJK pages: Pagefind marks its word boundaries so
+    const zws = d.raw_content.includes("\u200b");  // CJK pages: Pagefind cuts their words with U+200B
     const words = (zws ? d.raw_content.split("\u200b") : d.raw_content.split(/[^\S\uFEFF]+/))
       .map((w) => w.replace(/&lt;/g, "<").replace(/&gt;/g, ">"));  // undo Pagefind's own escaping of < and >
     const heads = d.anchors.filter((a) => /^h\d$/i.test(a.element) && a.text.trim())
@@ -70,7 +70,9 @@
     const sections = heads.map((a, i) => ({
       id: a.id, title: a.text, start: a.location, end: i + 1 < heads.length ? heads[i + 1].location : words.length,
     }));
-    if (!sections.length || sections[0].start > 0) sections.unshift({ id: "", title: d.meta.title, start: 0, end: sections.length ? sections[0].start : words.length });
+    if (!sections.length || sections[0].start > 0) {
+      sections.unshift({ id: "", title: d.meta.title, start: 0, end: sections.length ? sections[0].start : words.length });
+    }
     sections[0].top = true;  // the page's own heading: the result is the page
     return {
       id: result.id, url: d.url, title: d.meta.title, low: (d.filters.rank || []).includes("low"),
@@ -82,6 +84,16 @@
 
   const within = (sec, location) => location >= sec.start && location < sec.end;
   const textOf = (page, sec) => page.words.slice(sec.start, sec.end).join(page.zws ? "" : " ");
+
+  // The query's words without the little words every page has (particles, articles: data/ui search.ignore).
+  const ignore = new Set(ui.ignore.split(" "));
+  function terms(q) {
+    const words = Intl.Segmenter
+      ? [...new Intl.Segmenter(document.documentElement.lang, { granularity: "word" }).segment(q)]
+          .filter((s) => s.isWordLike).map((s) => s.segment)
+      : q.split(/\s+/);
+    return words.filter((w) => !ignore.has(w.toLowerCase()));
+  }
 
   // The words as typed (between spaces), without the little words. A text holds one when it has it whole:
   // anywhere for CJK words; for others as a word, a final s or es aside (form, forms; not format).
@@ -110,7 +122,7 @@
       const score = (holds(title, typed) ? 4e9 : 0) + (holds(keywords, typed) ? 3e9 : 0)
         + (holds(text, phrase) ? 2e9 : 0) + (typed.length > 1 && holds(`${title} ${keywords} ${text}`, typed) ? 1e9 : 0)
         + words * 1e8 + Math.min(here.reduce((n, l) => n + l.score, 0), 9e7);
-      if (!here.length && score < 1e8) continue;
+      if (!here.length && !score) continue;
       if (score > top) { pick = sec; top = score; }
     }
     return { sec: pick, tier: Math.floor(Math.max(top, 0) / 1e9) };
@@ -134,16 +146,6 @@
       for (const key of holding) hits.set(key, (hits.get(key) || 0) + 1 / holding.length);
     }
     return hits;
-  }
-
-  // The query's words without the little words every page has (particles, articles: data/ui search.ignore).
-  const ignore = new Set(ui.ignore.split(" "));
-  function terms(q) {
-    const words = Intl.Segmenter
-      ? [...new Intl.Segmenter(document.documentElement.lang, { granularity: "word" }).segment(q)]
-          .filter((s) => s.isWordLike).map((s) => s.segment)
-      : q.split(/\s+/);
-    return words.filter((w) => !ignore.has(w.toLowerCase()));
   }
 
   // Pagefind finds pages holding every word of the query. When fewer than three do (e.g. the query's words
@@ -192,8 +194,8 @@
     open(true);
   }
 
-  // The excerpt: the section's text from the start of the sentence (else clause) holding its first match,
-  // without the heading (shown above it), matches marked as whole words.
+  // The excerpt: the section's text from the start of the sentence (else clause) where its matches are
+  // densest, without the heading (shown above it), matches marked as whole words.
   const SENTENCE = /[。．！？!?.]["'”’」』）)]*\s*$/;
   const CLAUSE = /[、，,;；:：]\s*$/;
   const CLOSING = /^\s*[」』）)\]”’]/;  // 「…という。」が: no sentence starts inside the brackets
