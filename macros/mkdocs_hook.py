@@ -167,12 +167,13 @@ def on_env(env, config, files):
     env.bytecode_cache = _COMPILED
     env.globals["csp"] = headers.meta_policy()
     if _state["problems"]:
-        env.globals.update(ui={}, search_roles=[], ui_langs=[])
+        env.globals.update(ui={}, search_roles=[], search_years=[], ui_langs=[])
         return env
     site, lang = _state["site"], _lang(config)
     renderer = Renderer(site, lang)
     env.globals["ui"] = site.ui[lang]
     env.globals["ui_langs"] = [(code, lang_prefix(code), site.ui[code]) for code in LANGS]  # the one 404 page
+    env.globals["search_years"] = sorted(site.guidelines, reverse=True)  # the current year first
     env.globals["search_roles"] = [
         (r, renderer.role_label(r)) for r in site.guidelines[site.latest_year].roles
     ]

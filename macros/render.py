@@ -466,7 +466,8 @@ class Renderer:
 
     def meta(self, **values) -> str:
         """Called by a macro to describe its page: nav_title (shorter than the heading), search (false for
-        pages that repeat others), search_type and search_role (search filters), home (a language's home page)."""
+        pages that repeat others), search_type and search_role (search filters), search_rank ("low": the page
+        is about the site itself, so search lists it after the content), home (a language's home page)."""
         self.page_meta.update(values)
         return ""
 

@@ -9,9 +9,12 @@ from urllib.parse import urljoin
 
 import fixture_year
 import pytest
+from conftest import serve
 from lxml import etree
 from lxml import html as lhtml
 
+from bench.search import WATCH, type_query
+from macros.browser import Hosted
 from macros.data import LANGS, lang_prefix, load_site
 
 
@@ -98,3 +101,39 @@ def test_the_sitemap_lists_the_current_pages_dated_by_their_data(two_years):
         assert lastmod == time.get("datetime"), url
     pages = [p.relative_to(out).as_posix() for p in out.rglob("index.html")]
     assert len(urls) == sum(1 for p in pages if f"guidelines/{old}/" not in p and not p.startswith("faq/"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_finds_the_current_year_unless_asked_for_an_earlier_one(two_years, browser, lang):
+    root, out = two_years
+    old, new = sorted(load_site(root).guidelines)
+    url, server = serve(out, Hosted)
+    page = browser.new_context(bypass_csp=True).new_page()
+    try:
+        page.goto(f"{url}{lang_prefix(lang)}contacts/")
+        query = load_site(root).guidelines[old].sections[1].title.get(lang)  # a heading both years have
+        page.evaluate(WATCH)
+        type_query(page, query)
+        page.wait_for_selector("#site-search-results li")
+        hrefs = page.eval_on_selector_all(
+            "#site-search-results a", "as => as.map(a => a.getAttribute('href'))"
+        )
+        years = {y for h in hrefs for y in re.findall(r"/guidelines/(\d{4})/", h)}
+        assert years == {str(new)}, hrefs
+        options = page.eval_on_selector_all(
+            "#site-search-year option", "os => os.map(o => [o.value, o.text])"
+        )
+        assert [v for v, _ in options] == ["", str(old)]
+        page.evaluate(WATCH)
+        page.select_option("#site-search-year", str(old))
+        page.wait_for_function(
+            f"[...document.querySelectorAll('#site-search-results a')].some(a => a.getAttribute('href').includes('/guidelines/{old}/'))"
+        )
+        hrefs = page.eval_on_selector_all(
+            "#site-search-results a", "as => as.map(a => a.getAttribute('href'))"
+        )
+        years = {y for h in hrefs for y in re.findall(r"/guidelines/(\d{4})/", h)}
+        assert years == {str(old)}, hrefs
+    finally:
+        page.context.close()
+        server.shutdown()
