@@ -18,20 +18,7 @@ from pathlib import Path
 from . import edition
 from .data import LANGS, ROOT
 from .schema import PLACEHOLDERS
-from .yamlsrc import Path_, Source, fmt_path, read
-
-
-def _texts(node: object, path: Path_ = ()):
-    """Paths of every text (a mapping with a ``ja`` string) in raw YAML data."""
-    if isinstance(node, dict):
-        if isinstance(node.get("ja"), str):
-            yield path
-            return
-        for key, value in node.items():
-            yield from _texts(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _texts(value, (*path, i))
+from .yamlsrc import Path_, Source, fmt_path, read, texts
 
 
 def _at(data: object, path: Path_) -> object:
@@ -52,7 +39,7 @@ def draft(src: Source, text: str, old: edition.Edition, new: edition.Edition, si
 
     for key in ("year", "intake"):
         edit((key,), lambda t, key=key: re.sub(r"\d+", str(getattr(new, key)), t, count=1))
-    for path in _texts(src.data):
+    for path, _ in texts(src.data):
         for lang in (lang for lang in LANGS if isinstance(_at(src.data, path).get(lang), str)):
             where = (*path, lang)
             was: list[str] = []

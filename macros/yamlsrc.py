@@ -206,3 +206,16 @@ def fmt_path(path: Path_) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(file)"
+
+
+def texts(node: object, path: Path_ = ()):
+    """(path, mapping) of every text in raw YAML data: a mapping with a ``ja`` string (not looked inside)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("ja"), str):
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from texts(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from texts(value, (*path, i))

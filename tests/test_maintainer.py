@@ -13,7 +13,7 @@ from conftest import ROOT, pages_of, project_copy, run, serve
 
 from macros import schemas
 from macros.browser import Hosted, mkdocs_serve, read_headers
-from macros.yamlsrc import fmt_path, read
+from macros.yamlsrc import fmt_path, read, texts
 
 
 def test_editor_schemas_are_generated_from_the_one_schema():
@@ -49,18 +49,6 @@ def _moved_title(title: dict, year: int, intake: int, by: int) -> dict:
     return {"ja": ja, "en": en}
 
 
-def _texts(node, path=()):
-    if isinstance(node, dict):
-        if isinstance(node.get("ja"), str):
-            yield path, node
-            return
-        for key, value in node.items():
-            yield from _texts(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _texts(value, (*path, i))
-
-
 def test_new_guidelines_scaffold(tmp_path):
     root = project_copy(tmp_path / "p")
     latest = max(int(p.stem) for p in (root / "data/guidelines").glob("*.yml"))
@@ -88,7 +76,7 @@ def test_new_guidelines_scaffold(tmp_path):
     # every other text naming a year is listed for the maintainer, with its line (the programme's first year
     # is a fixed fact)
     since = yaml.safe_load((root / "data/programme.yml").read_text(encoding="utf-8"))["figures"]["since"]
-    for path, text in _texts(old):
+    for path, text in texts(old):
         for lang in ("ja", "en"):
             years = set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", text.get(lang) or "")) - {str(since)}
             listed = f"{name}:{src.lines[(*path, lang)]}: {fmt_path((*path, lang))}: names"

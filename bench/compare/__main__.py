@@ -25,7 +25,7 @@ from macros import edition
 from macros import schema as s
 from macros.data import ROOT, load_site
 from macros.scaffold import draft
-from macros.yamlsrc import read
+from macros.yamlsrc import read, texts
 
 HERE = Path(__file__).resolve().parent
 BUDGET = 0.3  # seconds: comparison of two years, every view
@@ -44,8 +44,7 @@ def next_year(site, heavy: bool) -> s.Guidelines:
     )
     text = re.sub(r'"YYYY-MM(?:-DD)?"  # \d+: (\d{4})', lambda m: str(int(m[1]) + 1), text)
     data = yaml.safe_load(text)
-    texts = list(_texts(data["sections"]))
-    for i, t in enumerate(texts):
+    for i, (_, t) in enumerate(texts(data["sections"])):
         if heavy and i % 3 == 0 or not heavy and i % 40 == 0:
             cut = t["ja"].find("、") + 1 or len(t["ja"])  # a word inserted after the first comma
             t["ja"] = t["ja"][:cut] + "改めて" + t["ja"][cut:]
@@ -58,18 +57,6 @@ def next_year(site, heavy: bool) -> s.Guidelines:
             b["items"].insert(1, {"text": {"ja": "追加の項目です。", "en": "An added item."}})
             b["items"].pop()
     return s.Guidelines.model_validate(data)
-
-
-def _texts(node):
-    if isinstance(node, dict):
-        if isinstance(node.get("ja"), str):
-            yield node
-        else:
-            for v in node.values():
-                yield from _texts(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _texts(v)
 
 
 def _blocks(sections):

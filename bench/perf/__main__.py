@@ -20,11 +20,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from bench import wait_for
 from bench.perf.scale import scale
 from macros.a11y import public_pages
 from macros.browser import ARGS, Hosted, executable, free_port, launch, mkdocs_serve, serve
@@ -166,19 +166,8 @@ def bench_rebuild(tmp: Path) -> float:
     base, server = mkdocs_serve(project, ["data"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = base + "contacts/"
 
-    def wait_for(text: str, limit: float = 90) -> None:
-        end = time.monotonic() + limit
-        while time.monotonic() < end:
-            try:
-                if text in urllib.request.urlopen(url, timeout=5).read().decode("utf-8"):
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("serve never showed the change")
-
     try:
-        wait_for("17:45")
+        wait_for(url, "17:45")
         contacts = project / "data/contacts.yml"
         times = []
         for new in ("18:05", "18:15", "18:25"):
@@ -188,7 +177,7 @@ def bench_rebuild(tmp: Path) -> float:
                 encoding="utf-8",
             )
             started = time.perf_counter()
-            wait_for(new)
+            wait_for(url, new)
             times.append(time.perf_counter() - started)
     finally:
         server.terminate()

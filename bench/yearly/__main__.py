@@ -21,15 +21,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import yaml
 
+from bench import wait_for
 from macros import fmt
 from macros.browser import mkdocs_serve
 from macros.data import ROOT, load_site
 from macros.scaffold import scaffold
+from macros.yamlsrc import texts
 
 HERE = Path(__file__).resolve().parent
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", FAQ_PASSWORD="benchmark-password-0123456789")
@@ -58,7 +59,7 @@ def add_next_year(root: Path) -> int:
         r'"YYYY-MM(?:-DD)?"  # \d+: (\d{4})', lambda m: str(int(m[1]) + 1), path.read_text(encoding="utf-8")
     )
     data = yaml.safe_load(text)
-    for i, t in enumerate(_texts(data["sections"])):
+    for i, (_, t) in enumerate(texts(data["sections"])):
         if i % 40 == 0:  # one text in 40 reworded
             cut = t["ja"].find("、") + 1 or len(t["ja"])
             t["ja"] = t["ja"][:cut] + "改めて" + t["ja"][cut:]
@@ -66,18 +67,6 @@ def add_next_year(root: Path) -> int:
     _pay(data)["rows"][0]["yen"] += 40000
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return year
-
-
-def _texts(node):
-    if isinstance(node, dict):
-        if isinstance(node.get("ja"), str):
-            yield node
-        else:
-            for v in node.values():
-                yield from _texts(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _texts(v)
 
 
 def _pay(data: dict) -> dict:
@@ -128,18 +117,6 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _wait_for(url: str, text: str, limit: float = 120) -> None:
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        try:
-            if text in urllib.request.urlopen(url, timeout=5).read().decode("utf-8"):
-                return
-        except OSError:
-            pass
-        time.sleep(0.02)
-    raise RuntimeError(f"serve never showed {text!r} at {url}")
-
-
 def _edits(project: Path, year: int | None):
     """(file, page, edit) to time: each edit changes the file's text and returns what the page then shows.
     Contacts (a page of its own) in every copy; with ``year``, that year's pay (its pages and comparison)."""
@@ -173,13 +150,13 @@ def bench_serve(project: Path, year: int | None = None) -> dict[str, list[tuple[
     )
     out: dict[str, list[tuple[float, float]]] = {}
     try:
-        _wait_for(base + "contacts/", "17:45")
+        wait_for(base + "contacts/", "17:45")
         for name, page, edit in _edits(project, year):
             out[name] = []
             for k in range(1, EDITS + 1):
                 cpu, started = _cpu_of(server.pid), time.perf_counter()
                 shown = edit(k)
-                _wait_for(base + page, shown)
+                wait_for(base + page, shown)
                 out[name].append((time.perf_counter() - started, _cpu_of(server.pid) - cpu))
                 time.sleep(0.5)  # let livereload settle before the next save
     finally:
