@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from . import faq, headers, pdf
-from .crypto import PasswordError, read_password
+from .crypto import PasswordError, take_password
 from .data import ROOT, DataError, load_faq, load_site
+from .render import FAQ_BUILT
 
 PAGEFIND = ROOT / "node_modules" / ".bin" / "pagefind"  # npm `pagefind` (locked in package-lock.json)
 
@@ -35,8 +36,8 @@ def build(site_dir: Path) -> int:
             file=sys.stderr,
         )
         return 1
-    try:
-        password = read_password(dict(os.environ), ROOT)
+    try:  # read, and removed from the environment before any child process starts
+        password = take_password(ROOT)
     except PasswordError as exc:
         if os.environ.get("FAQ_REQUIRED"):
             print(f"build: FAQ refused: {exc}; {site_dir} left unchanged", file=sys.stderr)
@@ -46,7 +47,7 @@ def build(site_dir: Path) -> int:
 
     tmp = site_dir.with_name(f".{site_dir.name}-build")
     shutil.rmtree(tmp, ignore_errors=True)
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **({FAQ_BUILT: "1"} if password else {}))
     steps = [
         ("pages", [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp)]),
         (

@@ -13,7 +13,7 @@ from mkdocs.plugins import event_priority
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from macros import outputs  # noqa: E402
+from macros import headers, outputs  # noqa: E402
 from macros.data import ROOT, DataError, lang_prefix, load_site  # noqa: E402
 from macros.render import Renderer  # noqa: E402
 
@@ -126,7 +126,7 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
-    """Calendars and feeds of this language."""
+    """Calendars and feeds of this language; with the default language, the site's security.txt."""
     if _state["problems"]:
         return
     lang = _lang(config)
@@ -134,6 +134,11 @@ def on_post_build(config):
     not_found = Path(config.site_dir) / "404.html"
     if not lang_prefix(lang):
         _state["404"] = not_found.read_bytes()
+        well_known = Path(config.site_dir) / ".well-known"
+        well_known.mkdir(exist_ok=True)
+        (well_known / "security.txt").write_text(
+            headers.security_txt(_state["site"], config.site_url or ""), encoding="utf-8"
+        )
     elif "404" in _state:
         not_found.write_bytes(_state["404"])
     out = Path(config.site_dir) / lang_prefix(lang)

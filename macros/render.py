@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 from functools import cached_property, lru_cache
@@ -18,6 +19,7 @@ from .data import REF, Site, lang_prefix, walk
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAMPHLET_PDF = "pamphlet/jet-pamphlet-{lang}.pdf"  # printed by pdf.py, linked by the pamphlet macros
+FAQ_BUILT = "JET_FAQ_BUILT"  # "1" when macros.build also builds the FAQ editions (it tells MkDocs so)
 _SPECIAL = re.compile(r"[&<>\"'\\`*_{}\[\]#|]")
 
 
@@ -166,6 +168,11 @@ class Renderer:
     def asset(self, path: str) -> str:
         """Relative URL from this page to a generated file of the same language."""
         return posixpath.relpath("/" + path, "/" + self.url)
+
+    @property
+    def faq_built(self) -> bool:
+        """Whether this build publishes the FAQ editions (else no page may link to them)."""
+        return os.environ.get(FAQ_BUILT) == "1"
 
     def pamphlet_pdf(self) -> str:
         return self.asset(PAMPHLET_PDF.format(lang=self.lang))
