@@ -366,7 +366,7 @@ def test_the_password_sentence_must_name_the_desk_once(tmp_path):
         "utf-8",
     )
     result = run(["-m", "macros", "check"], cwd=root)
-    line = 1 + next(i for i, t in enumerate(text.splitlines()) if t == "  ask:")
+    line = 2 + next(i for i, t in enumerate(text.splitlines()) if t == "  ask:")  # where its value starts
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"data/home.yml:{line}: faq.ask: the ja text must name the desk once, as {{desk}}" in result.stderr
 
