@@ -18,6 +18,7 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 
 from .data import LANGS, ROOT, lang_prefix
+from .faq import is_gate
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 OPTIONS = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations", "passes"]}
@@ -40,7 +41,7 @@ def public_pages(site_dir: Path) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {lang: [] for lang in LANGS}
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
-        if not rel.startswith(("faq/", "assets/", "pagefind/")):
+        if not (is_gate(rel) or rel.startswith(("assets/", "pagefind/"))):
             lang = next((g for g in LANGS[1:] if rel.startswith(lang_prefix(g))), LANGS[0])
             out[lang].append(rel)
     return out

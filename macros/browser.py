@@ -1,6 +1,7 @@
 """Headless Chromium and local servers for the PDF step, `make preview`, the browser tests and the benchmarks.
 
-`python -m macros.browser SITE_DIR PORT` serves a built site as its host would (`make preview`).
+`python -m macros.browser SITE_DIR PORT` serves a built site as its host would (`make preview`): by its
+hosting rules, unknown paths answered with its 404 page.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from .headers import COMPRESSED
+from .headers import COMPRESSED, HEADER_FILES, content_type
 
 ARGS = [
     "--headless",
@@ -46,28 +48,52 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 class Hosted(_Quiet):
-    """Serves a built site as Netlify or Cloudflare Pages would: the headers its `_headers` file asks for, and
-    the types the nginx snippet compresses sent with gzip (so sizes and timings are those readers get)."""
+    """Serves a built site as its host would, by the build's hosting rules (macros/headers.py): the headers of its
+    `_headers` file (a pattern ending in * matches by prefix, any other the path exactly), the Content-Types
+    of the rules, gzip for the types the nginx snippet compresses (so sizes and timings are those readers get),
+    the header files refused, no folder listings, and unknown paths answered with the site's 404.html."""
 
     _gzipped: dict[tuple[str, int], bytes] = {}
+    _compressible = False
 
     def end_headers(self):
         rules = read_headers(Path(self.directory) / "_headers")
-        for pattern, headers in rules:
-            if self.path.startswith(pattern.rstrip("*")):
-                for name, value in headers.items():
-                    self.send_header(name, value)
+        for name, value in headers_for(rules, unquote(urlsplit(self.path).path)).items():
+            self.send_header(name, value)
+        if self._compressible:
+            self.send_header("Vary", "Accept-Encoding")
         super().end_headers()
 
+    def guess_type(self, path):
+        return content_type(os.path.basename(path), super().guess_type(path))
+
+    def list_directory(self, path):
+        self.send_error(404)
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self._compressible = False
+        self.send_response(404)
+        self.send_header("Content-Type", content_type("404.html", "text/html"))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def send_head(self):
+        url = unquote(urlsplit(self.path).path)
+        if url.rsplit("/", 1)[-1] in HEADER_FILES:
+            self.send_error(404)
+            return None
         path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+        if path.is_dir() and url.endswith("/"):
             path = path / "index.html"
-        if (
-            "gzip" not in self.headers.get("Accept-Encoding", "")
-            or not path.is_file()
-            or self.guess_type(str(path)) not in ("text/html", *COMPRESSED)
-        ):
+        kind = self.guess_type(str(path)).split(";")[0]
+        self._compressible = path.is_file() and kind in ("text/html", *COMPRESSED)
+        if not self._compressible or "gzip" not in self.headers.get("Accept-Encoding", ""):
             return super().send_head()
         key = (str(path), path.stat().st_mtime_ns)
         if key not in self._gzipped:
@@ -77,7 +103,6 @@ class Hosted(_Quiet):
         self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return io.BytesIO(body)
 
@@ -94,6 +119,16 @@ def read_headers(path: Path) -> list[tuple[str, dict[str, str]]]:
             name, value = line.strip().split(": ", 1)
             rules[-1][1][name] = value
     return rules
+
+
+def headers_for(rules: list[tuple[str, dict[str, str]]], path: str) -> dict[str, str]:
+    """The headers of every rule matching a URL path, as Netlify and Cloudflare Pages match them: a pattern
+    ending in * by prefix, any other exactly."""
+    out: dict[str, str] = {}
+    for pattern, headers in rules:
+        if path == pattern or (pattern.endswith("*") and path.startswith(pattern[:-1])):
+            out.update(headers)
+    return out
 
 
 def free_port() -> int:

@@ -20,8 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import faq, headers, pdf
-from .crypto import PasswordError, read_password
+from .crypto import PasswordError, take_password
 from .data import ROOT, DataError, load_faq, load_site
+from .render import FAQ_BUILT
 
 PAGEFIND = ROOT / "node_modules" / ".bin" / "pagefind"  # npm `pagefind` (locked in package-lock.json)
 
@@ -54,7 +55,7 @@ def _lock(site_dir: Path) -> Iterator[None]:
 
 def _make(out: Path, password: str | None, started: float, pdf_cache: Path) -> None:
     """Every step of the site into the empty folder ``out``; raises at the first that fails."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **({FAQ_BUILT: "1"} if password else {}))
     steps = [
         ("pages", [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)]),
         (
@@ -134,8 +135,8 @@ def build(site_dir: Path) -> int:
             file=sys.stderr,
         )
         return 1
-    try:
-        password = read_password(dict(os.environ), ROOT)
+    try:  # read, and removed from the environment before any child process starts
+        password = take_password(ROOT)
     except PasswordError as exc:
         if os.environ.get("FAQ_REQUIRED"):
             print(f"build: FAQ refused: {exc}; {site_dir} left unchanged", file=sys.stderr)

@@ -481,6 +481,9 @@ def load_site(root: Path = ROOT) -> Site:
     desks = {d.id for d in loaded["contacts"][1].desks}
     if home.faq.desk not in desks:
         c.add(home_src, ("faq", "desk"), f"unknown contact desk {home.faq.desk!r}")
+    contacts_src, contacts = loaded["contacts"]
+    if contacts.security.desk not in desks:
+        c.add(contacts_src, ("security", "desk"), f"unknown contact desk {contacts.security.desk!r}")
     statement_src, statement = loaded["accessibility"]
     if statement.desk not in desks:
         c.add(statement_src, ("desk",), f"unknown contact desk {statement.desk!r}")

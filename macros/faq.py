@@ -1,13 +1,14 @@
 """Separate FAQ build: `python -m macros.faq OUT` writes three encrypted editions to OUT/{bilingual,en,ja}/.
 
 The FAQ is rendered with Jinja, encrypted with crypto.Sealer, and wrapped in a gate page; nothing of its
-text is written in the clear. The public build never reads data/faq/.
+text is written in the clear. The public build never reads data/faq/; its landing page /faq/ is a public page
+(templates/faq.j2).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import shutil
 import sys
 from functools import cache
@@ -16,13 +17,25 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from . import headers
 from . import schema as s
-from .crypto import ITERATIONS, PasswordError, Sealer, read_password
+from .crypto import ITERATIONS, PasswordError, Sealer, open_envelope, take_password
 from .data import LANGS, ROOT, DataError, Site, lang_prefix, load_faq, load_site
 from .render import Renderer
 
 TEMPLATES = Path(__file__).parent / "faq_templates"
 ASSETS = ("faq.js", "faq.css")
+_GATE = re.compile(r'<html[^>]* data-faq-edition="([a-z]+)".*?id="faq-payload">(.*?)</script>', re.S)
+
+
+def aad(edition: str) -> bytes:
+    """What each document is bound to: its edition, which the gate page states outside the payload."""
+    return f"jet-faq:{edition}".encode()
+
+
+def is_gate(rel: str) -> bool:
+    """A file of the encrypted editions (by path from the site root); the landing page faq/ is public."""
+    return rel.startswith("faq/") and rel != "faq/index.html"
 
 
 def _langs(edition: str) -> tuple[str, ...]:
@@ -74,11 +87,18 @@ def render_document(site: Site, faq: s.Faq, edition: str) -> str:
     )
 
 
+def _other_edition(site: Site, edition: str) -> s.Edition:
+    """The edition in the other language, for the gate's language link (the bilingual one leads to English)."""
+    other = next(lang for lang in LANGS if lang != _langs(edition)[0])
+    return next(e for e in site.home.faq.editions if e.id == other)
+
+
 def render_gate(site: Site, edition: str, envelope: dict) -> str:
     lang = _langs(edition)[0]
     r = Renderer(site, lang, "index.md")
     title = next(e.title for e in site.home.faq.editions if e.id == edition)
     home = "../../" + lang_prefix(lang)
+    other = _other_edition(site, edition)
     desk = site.desk(site.home.faq.desk)
     payload = json.dumps(envelope, separators=(",", ":"))
     strings = json.dumps(site.ui[lang]["faq"], ensure_ascii=False, separators=(",", ":"))
@@ -87,10 +107,15 @@ def render_gate(site: Site, edition: str, envelope: dict) -> str:
         .get_template("gate.html.j2")
         .render(
             lang=lang,
+            edition=edition,
+            csp=headers.meta_policy(),
             ui=site.ui[lang],
             t=r.t,
             title=title,
             home=home,
+            landing=f"{home}faq/",
+            other=other,
+            other_lang=_langs(other.id)[0],
             gate=site.home.faq,
             desk=desk,
             contacts=f"{home}contacts/#{desk.id}",
@@ -99,6 +124,12 @@ def render_gate(site: Site, edition: str, envelope: dict) -> str:
             strings=Markup(strings.replace("</", "<\\/")),
         )
     )
+
+
+def open_gate(password: str, html: str) -> str:
+    """The FAQ document of a built gate page, decrypted as the browser does it (tests and tools)."""
+    edition, payload = _GATE.search(html).groups()
+    return open_envelope(password, json.loads(payload.replace("<\\/", "</")), aad(edition)).decode()
 
 
 def build(out: Path, password: str, root: Path = ROOT, iterations: int = ITERATIONS) -> list[Path]:
@@ -112,7 +143,7 @@ def build(out: Path, password: str, root: Path = ROOT, iterations: int = ITERATI
     pages = []
     for edition in (e.id for e in site.home.faq.editions):
         html = render_document(site, faq, edition).encode("utf-8")
-        envelope = sealer.envelope(html, f"jet-faq:{edition}".encode())
+        envelope = sealer.envelope(html, aad(edition))
         page = out / edition / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(render_gate(site, edition, envelope), encoding="utf-8")
@@ -125,7 +156,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m macros.faq OUTPUT_DIR", file=sys.stderr)
         return 2
     try:
-        password = read_password(dict(os.environ), ROOT)
+        password = take_password(ROOT)
         pages = build(Path(argv[0]), password)
     except PasswordError as exc:
         print(f"FAQ build refused: {exc}", file=sys.stderr)

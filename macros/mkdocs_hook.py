@@ -204,7 +204,7 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
-    """Calendars and feeds of this language."""
+    """Calendars and feeds of this language; with the default language, the site's security.txt."""
     if _state["problems"]:
         return
     lang = _lang(config)
@@ -212,6 +212,11 @@ def on_post_build(config):
     not_found = Path(config.site_dir) / "404.html"
     if not lang_prefix(lang):
         _state["404"] = not_found.read_bytes()
+        well_known = Path(config.site_dir) / ".well-known"
+        well_known.mkdir(exist_ok=True)
+        (well_known / "security.txt").write_text(
+            headers.security_txt(_state["site"], config.site_url or ""), encoding="utf-8"
+        )
     elif "404" in _state:
         not_found.write_bytes(_state["404"])
     out = Path(config.site_dir) / lang_prefix(lang)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import posixpath
 import re
 import string
@@ -24,6 +25,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 # PDFs printed by pdf.py and linked by the macros (pdf.j2), in each language's folder
 PAMPHLET_PDF = "pamphlet/jet-pamphlet-{lang}.pdf"
 GUIDELINES_PDF = "guidelines/{year}/jet-guidelines-{year}{view}-{lang}.pdf"
+FAQ_BUILT = "JET_FAQ_BUILT"  # "1" when macros.build also builds the FAQ editions (it tells MkDocs so)
 _SPECIAL = re.compile(r"[&<>\"'\\`*_{}\[\]#|]")
 
 
@@ -498,6 +500,11 @@ class Renderer:
     def asset(self, path: str) -> Markup:
         """Relative URL from this page to a generated file of the same language."""
         return escape(posixpath.relpath("/" + path, "/" + self.url))
+
+    @property
+    def faq_built(self) -> bool:
+        """Whether this build publishes the FAQ editions (else no page may link to them)."""
+        return os.environ.get(FAQ_BUILT) == "1"
 
     def pamphlet_pdf(self) -> str:
         return PAMPHLET_PDF.format(lang=self.lang)

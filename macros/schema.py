@@ -385,11 +385,31 @@ class Organisation(Model):
     url: Url
 
 
+class SecurityContact(Model):
+    """/.well-known/security.txt (RFC 9116): where to report a security problem with the site."""
+
+    desk: Id = Field(description="窓口ID / contact desk id")
+    expires: Day = Field(
+        description="この日を過ぎたら無効（1年以内の日付） / stale after this day (less than a year ahead)"
+    )
+    sample: bool = False
+
+    @model_validator(mode="after")
+    def _less_than_a_year_ahead(self):
+        today = dt.date.today()
+        if self.expires <= today:
+            raise ValueError(f"expires: {self.expires} has passed: set a day less than a year ahead")
+        if self.expires > today + dt.timedelta(days=365):
+            raise ValueError(f"expires: {self.expires} is more than a year ahead (RFC 9116 recommends less)")
+        return self
+
+
 class Contacts(Model):
     """data/contacts.yml: the contact desks."""
 
     organisation: Organisation
     desks: list[Desk] = Field(min_length=1)
+    security: SecurityContact
 
 
 class Tag(Model):
@@ -512,12 +532,27 @@ class Edition(Model):
     title: Text
 
 
+class SampleText(Text):
+    """Text that carries `sample: true` when the sources do not give it; the page then says so."""
+
+    sample: bool = False
+
+
 class FaqGate(Model):
     intro: Text
     password_note: Text
-    ask: Text
+    ask: SampleText = Field(
+        description="パスワードの入手方法。{desk} に窓口名が入ります / who gives out the password; {desk}: the desk"
+    )
     desk: Id
     editions: list[Edition] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _desk_once(self):
+        for lang in ("ja", "en"):
+            if self.ask.get(lang).count("{desk}") != 1:
+                raise ValueError(f"ask: the {lang} text must name the desk once, as {{desk}}")
+        return self
 
 
 class Home(Model):

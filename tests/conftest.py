@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from macros.browser import Hosted, free_port, serve  # noqa: E402, F401 (tests import serve from here)
 from macros.data import load_faq, load_site  # noqa: E402
+from macros.faq import is_gate  # noqa: E402
 
 PASSWORD = "tests-own-password-" + os.urandom(6).hex()  # the tests' own; the code has no default
 COPY_IGNORE = shutil.ignore_patterns(
@@ -89,11 +90,11 @@ def page(browser):
 
 
 def pages_of(built: Path, lang: str) -> dict[str, str]:
-    """Every public HTML page of one language, by path relative to the site root (FAQ excluded)."""
+    """Every public HTML page of one language, by path relative to the site root (FAQ editions excluded)."""
     out = {}
     for path in built.rglob("*.html"):
         rel = path.relative_to(built).as_posix()
-        if rel.startswith(("faq/", "pagefind/", "assets/")) or rel.endswith("404.html"):
+        if is_gate(rel) or rel.startswith(("pagefind/", "assets/")) or rel.endswith("404.html"):
             continue
         if (lang == "en") == rel.startswith("en/"):
             out[rel] = path.read_text(encoding="utf-8")

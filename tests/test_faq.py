@@ -5,17 +5,22 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from conftest import PASSWORD, ROOT, project_copy, run, serve
 from cryptography.exceptions import InvalidTag
+from lxml import html as lhtml
 from pydantic import BaseModel
+from quality import link_problems
 
-from macros import crypto
+from macros import crypto, headers
 from macros import faq as faq_build
 from macros import schema as s
+from macros.browser import read_headers
 from macros.data import walk
 
 FAST = 1_000  # iterations for unit tests of the format; the real build uses crypto.ITERATIONS
@@ -29,21 +34,24 @@ def envelope_of(page_html: str) -> dict:
 def test_round_trip_and_tamper_detection():
     sealer = crypto.Sealer.new("a-long-enough-password", FAST)
     env = sealer.envelope(b"<p>secret FAQ</p>", b"jet-faq:ja")
-    assert crypto.open_envelope("a-long-enough-password", env) == b"<p>secret FAQ</p>"
+    assert crypto.open_envelope("a-long-enough-password", env, b"jet-faq:ja") == b"<p>secret FAQ</p>"
     with pytest.raises(InvalidTag):
-        crypto.open_envelope("another-long-password", env)
+        crypto.open_envelope("another-long-password", env, b"jet-faq:ja")
     data = bytearray(base64.b64decode(env["doc"]["data"]))
     data[5] ^= 1
     with pytest.raises(InvalidTag):
         crypto.open_envelope(
             "a-long-enough-password",
             {**env, "doc": {**env["doc"], "data": crypto.b64(bytes(data))}},
+            b"jet-faq:ja",
         )
     truncated = crypto.b64(base64.b64decode(env["doc"]["data"])[:-3])
     with pytest.raises(InvalidTag):
-        crypto.open_envelope("a-long-enough-password", {**env, "doc": {**env["doc"], "data": truncated}})
+        crypto.open_envelope(
+            "a-long-enough-password", {**env, "doc": {**env["doc"], "data": truncated}}, b"jet-faq:ja"
+        )
     with pytest.raises(InvalidTag):  # a document moved to another edition
-        crypto.open_envelope("a-long-enough-password", {**env, "aad": "jet-faq:en"})
+        crypto.open_envelope("a-long-enough-password", env, b"jet-faq:en")
 
 
 def test_fresh_salt_per_build_and_nonce_per_document():
@@ -63,32 +71,63 @@ def test_real_iterations_meet_owasp(built):
 
 
 @pytest.mark.parametrize(
-    "env, message",
+    "password, message",
     [
-        ({}, "no FAQ password: set FAQ_PASSWORD, or FAQ_PASSWORD_FILE"),
-        ({"FAQ_PASSWORD": "abcde"}, "too short: 5 characters, at least 16"),
-        ({"FAQ_PASSWORD": "x" * 20, "FAQ_PASSWORD_FILE": "/tmp/x"}, "set only one of"),
-        ({"FAQ_PASSWORD_FILE": str(ROOT / "data" / "home.yml")}, "must be outside the repository"),
+        (None, "no FAQ password: set FAQ_PASSWORD, or FAQ_PASSWORD_FILE"),
+        ("\n", "no FAQ password: set FAQ_PASSWORD, or FAQ_PASSWORD_FILE"),
+        ("abcde", "too short: 5 characters, at least 16"),
+        ("x7Kp-2mQ-9vLr-Z\n", "too short: 15 characters, at least 16"),  # the line ending does not count
+        (" " * 16, "only whitespace"),
+        ("\t  \t  \t  \t  \t  ", "only whitespace"),
+        ("a" * 20, "one character repeated"),
+        ("passwordpassword", "too easy to guess (zxcvbn score 0, at least 4 needed): it is made of"),
+        ("1234567890123456", "too easy to guess (zxcvbn score 1, at least 4 needed): it is made of"),
+        ("asdfghjkl;asdfgh", "keyboard patterns"),
+        ("iloveyouiloveyou", "repetitions"),
+        ("Password12345678", "common passwords or words"),
     ],
 )
-def test_password_is_refused_with_a_clear_message(tmp_path, env, message):
-    out = tmp_path / "faq"
+@pytest.mark.parametrize("how", ["env", "file"])
+def test_password_is_refused_with_its_reason_and_never_shown(tmp_path, how, password, message):
+    out, env = tmp_path / "faq", {}
+    if password is not None and how == "env":
+        env["FAQ_PASSWORD"] = password
+    elif password is not None:
+        (tmp_path / "pw.txt").write_text(password, encoding="utf-8")
+        env["FAQ_PASSWORD_FILE"] = str(tmp_path / "pw.txt")
     result = run(["-m", "macros.faq", str(out)], **env)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
-    for value in env.values():
-        if "/" not in value:
-            assert value not in result.stderr + result.stdout
+    if password and password.strip():
+        assert password.strip() not in result.stderr + result.stdout
 
 
-def test_password_file_outside_the_repository_works(tmp_path):
-    secret = tmp_path / "pw.txt"
-    secret.write_text(PASSWORD + "\n", encoding="utf-8")
-    result = run(["-m", "macros.faq", str(tmp_path / "faq")], FAQ_PASSWORD_FILE=str(secret))
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"FAQ_PASSWORD": "x" * 20, "FAQ_PASSWORD_FILE": "/tmp/x"}, "set only one of"),
+        ({"FAQ_PASSWORD_FILE": str(ROOT / "data" / "home.yml")}, "must be outside the repository"),
+        ({"FAQ_PASSWORD_FILE": "/no/such/file"}, "no such file"),
+    ],
+)
+def test_password_source_is_refused_with_a_clear_message(tmp_path, env, message):
+    result = run(["-m", "macros.faq", str(tmp_path / "faq")], **env)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("how", ["env", "file"])
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_password_line_ending_is_stripped(tmp_path, how, ending):
+    if how == "env":
+        env = {"FAQ_PASSWORD": PASSWORD + ending}
+    else:
+        (tmp_path / "pw.txt").write_bytes((PASSWORD + ending).encode())
+        env = {"FAQ_PASSWORD_FILE": str(tmp_path / "pw.txt")}
+    result = run(["-m", "macros.faq", str(tmp_path / "faq")], **env)
     assert result.returncode == 0, result.stderr
-    env = envelope_of((tmp_path / "faq" / "en" / "index.html").read_text(encoding="utf-8"))
-    assert b"faq-entry" in crypto.open_envelope(PASSWORD, env)
+    html = (tmp_path / "faq" / "en" / "index.html").read_text(encoding="utf-8")
+    assert "faq-entry" in faq_build.open_gate(PASSWORD, html)  # the password readers type, without it
 
 
 VENDOR = (
@@ -169,8 +208,7 @@ def test_canary_entry_never_appears_in_clear(tmp_path):
             assert canary.encode() not in data, path
             for secret in (PASSWORD.encode(), base64.b64encode(PASSWORD.encode())):
                 assert secret not in data, path
-    env = envelope_of((out / "faq" / "bilingual" / "index.html").read_text(encoding="utf-8"))
-    assert canary in crypto.open_envelope(PASSWORD, env).decode()
+    assert canary in faq_build.open_gate(PASSWORD, (out / "faq/bilingual/index.html").read_text("utf-8"))
 
 
 def test_public_build_never_reads_the_faq(tmp_path):
@@ -181,14 +219,180 @@ def test_public_build_never_reads_the_faq(tmp_path):
 
 
 def test_faq_links_into_the_public_guidelines_resolve(built, faq, site):
-    env = envelope_of((built / "faq" / "en" / "index.html").read_text(encoding="utf-8"))
-    doc = crypto.open_envelope(PASSWORD, env).decode()
+    doc = faq_build.open_gate(PASSWORD, (built / "faq" / "en" / "index.html").read_text(encoding="utf-8"))
     hrefs = set(re.findall(r'href="(\.\./\.\./[^"]+)"', doc))
     assert len(hrefs) >= len({ref for e in faq.entries for ref in e.refs})
     for href in hrefs:
         path, _, anchor = href.removeprefix("../../").partition("#")
         target = (built / path / "index.html").read_text(encoding="utf-8")
         assert f'id="{anchor}"' in target
+
+
+def test_the_aad_is_the_page_s_edition_not_part_of_the_payload(built):
+    pages = {e: (built / "faq" / e / "index.html").read_text(encoding="utf-8") for e in ("ja", "en")}
+    for edition, html in pages.items():
+        assert f'data-faq-edition="{edition}"' in html and "aad" not in envelope_of(html)
+        assert "faq-entry" in faq_build.open_gate(PASSWORD, html)
+    swapped = pages["ja"].replace(json.dumps(envelope_of(pages["ja"]), separators=(",", ":")), "X")
+    swapped = swapped.replace("X", json.dumps(envelope_of(pages["en"]), separators=(",", ":")))
+    assert envelope_of(swapped) == envelope_of(pages["en"])
+    with pytest.raises(InvalidTag):
+        faq_build.open_gate(PASSWORD, swapped)
+
+
+_RECORDER = '#!/bin/sh\ncat /proc/self/environ > "{dumps}/{name}.$$"\n{parent}exec "{real}" "$@"\n'
+
+
+@pytest.mark.parametrize("how", ["env", "file"])
+def test_no_secret_reaches_a_child_process_an_output_or_a_log(tmp_path, how):
+    """A project copy whose MkDocs hook, Pagefind and Chromium (with Playwright's driver, its parent) each
+    record their environment: none holds the password or the variables that carried it."""
+    from macros.browser import executable
+
+    root, dumps, bin_dir = project_copy(tmp_path / "p"), tmp_path / "dumps", tmp_path / "bin"
+    dumps.mkdir()
+    bin_dir.mkdir()
+    chromium = bin_dir / "chromium"
+    parent = f'cat /proc/$PPID/environ > "{dumps}/driver.$$"\n'
+    chromium.write_text(_RECORDER.format(dumps=dumps, name="chromium", parent=parent, real=executable()))
+    (root / "node_modules").unlink()  # the shared npm tools, but for a recording pagefind
+    (root / "node_modules" / ".bin").mkdir(parents=True)
+    for entry in (ROOT / "node_modules").iterdir():
+        if entry.name != ".bin":
+            (root / "node_modules" / entry.name).symlink_to(entry)
+    pagefind = root / "node_modules" / ".bin" / "pagefind"
+    real = ROOT / "node_modules" / ".bin" / "pagefind"
+    pagefind.write_text(_RECORDER.format(dumps=dumps, name="pagefind", parent="", real=real))
+    for script in (chromium, pagefind):
+        script.chmod(0o755)
+    hook = root / "macros" / "mkdocs_hook.py"
+    hook.write_text(
+        hook.read_text(encoding="utf-8")
+        + f"\nimport os as _os\n(Path({str(dumps)!r}) / f'mkdocs.{{_os.getpid()}}')"
+        ".write_text('\\0'.join(f'{k}={v}' for k, v in _os.environ.items()))\n",
+        encoding="utf-8",
+    )
+    if how == "env":
+        secret = {"FAQ_PASSWORD": PASSWORD}
+    else:
+        (tmp_path / "pw.txt").write_text(PASSWORD + "\n", encoding="utf-8")
+        secret = {"FAQ_PASSWORD_FILE": str(tmp_path / "pw.txt")}
+    out = root / "site"
+    path = f"{bin_dir}:{os.environ['PATH']}"
+    result = run(["-m", "macros.build", str(out)], cwd=root, PATH=path, **secret)
+    assert result.returncode == 0, result.stderr
+    assert (out / "faq" / "ja" / "index.html").is_file()  # the password was used
+    recorded = {d.name.split(".")[0] for d in dumps.iterdir()}
+    assert recorded == {"mkdocs", "pagefind", "chromium", "driver"}
+    for dump in dumps.iterdir():
+        text = dump.read_bytes()
+        assert PASSWORD.encode() not in text and b"FAQ_PASSWORD" not in text, dump.name
+    assert PASSWORD not in result.stdout + result.stderr
+    for path in out.rglob("*"):
+        assert not path.is_file() or PASSWORD.encode() not in path.read_bytes(), path
+
+
+def _gate(built, edition):
+    return lhtml.fromstring((built / "faq" / edition / "index.html").read_bytes())
+
+
+def _resolves(built, page: Path, href: str) -> Path:
+    target = (page.parent / href.split("#")[0]).resolve()
+    return target / "index.html" if target.is_dir() else target
+
+
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]")
+
+
+@pytest.mark.parametrize("edition", ["bilingual", "en", "ja"])
+def test_gate_form_cannot_submit_and_names_the_desk_once(built, site, edition):
+    page, doc = built / "faq" / edition / "index.html", _gate(built, edition)
+    lang = doc.get("lang")
+    ui = site.ui[lang]["faq"]
+    form = doc.get_element_by_id("faq-unlock")
+    assert (form.get("method"), form.get("action")) == ("post", "#")
+    assert form.xpath(".//*[@name]") == []  # nothing of the form could ever be sent
+    assert doc.get_element_by_id("faq-submit").get("disabled") is not None  # until faq.js is ready
+    noscript = doc.xpath("//noscript")
+    assert len(noscript) == 1 and ui["noscript"] in lhtml.tostring(noscript[0], encoding="unicode")
+    toggle = doc.get_element_by_id("faq-toggle")
+    assert toggle.xpath("svg[@aria-hidden='true']") and toggle.text_content().strip() == ui["show"]
+    assert not _EMOJI.search(page.read_text(encoding="utf-8") + json.dumps(site.ui[lang]))
+    desk = site.desk(site.home.faq.desk).name.get(lang)
+    gate = doc.get_element_by_id("faq-gate").text_content()
+    assert gate.count(desk) == 1
+    ask = doc.get_element_by_id("faq-ask")
+    assert [a.text_content() for a in ask.xpath(".//a")] == [desk]
+    assert "{desk}" not in ask.text_content()
+    contact = _resolves(built, page, ask.xpath(".//a")[0].get("href"))
+    assert f'id="{site.home.faq.desk}"' in contact.read_text(encoding="utf-8")
+    notes = [n.text_content() for n in doc.xpath("//*[@class='sample-note']")]
+    assert notes == ([site.ui[lang]["sample"]["entry"]] if site.home.faq.ask.sample else [])
+    links = {a.text_content(): a for a in doc.xpath("//a[@href]")}
+    landing = _resolves(built, page, links[ui["about"]].get("href"))
+    assert landing == (built / ("en/" if lang == "en" else "") / "faq" / "index.html").resolve()
+    other = doc.xpath("//a[@hreflang]")
+    assert len(other) == 1 and other[0].get("hreflang") != lang == ("en" if edition == "en" else "ja")
+    target = _resolves(built, page, other[0].get("href"))
+    assert target.parent.name == other[0].get("hreflang") and target.is_file()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_landing_page_says_what_the_faq_holds_and_links_each_edition(built, site, lang):
+    page = built / ("en/" if lang == "en" else "") / "faq" / "index.html"
+    doc = lhtml.fromstring(page.read_bytes())
+    f = site.home.faq
+    assert doc.xpath("//h1")[0].text.strip() == site.home.headings.faq.get(lang)
+    text = " ".join(doc.xpath("//article")[0].text_content().split())
+    assert f.intro.get(lang) in text and site.ui[lang]["faq"]["not_built"] not in text
+    links = doc.xpath("//ul[contains(@class, 'faq-links')]//a")
+    assert [a.text_content() for a in links] == [e.title.get(lang) for e in f.editions]
+    for a, e in zip(links, f.editions, strict=True):
+        assert _resolves(built, page, a.get("href")) == (built / "faq" / e.id / "index.html").resolve()
+    before, after = f.ask.get(lang).split("{desk}")
+    assert before + site.desk(f.desk).name.get(lang) + after in text
+    assert (site.ui[lang]["sample"]["entry"] in text) == f.ask.sample
+    home = built / ("en/" if lang == "en" else "") / "index.html"
+    more = lhtml.fromstring(home.read_bytes()).xpath("//p[@class='more']/a[@href]")
+    assert page.resolve() in {_resolves(built, home, a.get("href")) for a in more}
+
+
+def test_the_password_sentence_must_name_the_desk_once(tmp_path):
+    root = project_copy(tmp_path / "p")
+    home = root / "data" / "home.yml"
+    text = home.read_text(encoding="utf-8")
+    home.write_text(
+        text.replace("{desk}までお問い合わせください", "研修・カウンセリング課までお問い合わせください"),
+        "utf-8",
+    )
+    result = run(["-m", "macros", "check"], cwd=root)
+    line = 2 + next(i for i, t in enumerate(text.splitlines()) if t == "  ask:")  # where its value starts
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"data/home.yml:{line}: faq.ask: the ja text must name the desk once, as {{desk}}" in result.stderr
+
+
+NO_FAQ_URL = "http://127.0.0.1:8765/"
+
+
+@pytest.fixture(scope="module")
+def unbuilt(tmp_path_factory) -> Path:
+    """site/ as `make build` makes it without a password (`make serve` shows the same pages)."""
+    out = tmp_path_factory.mktemp("nofaq") / "site"
+    result = run(["-m", "macros.build", str(out)], SITE_URL=NO_FAQ_URL)
+    assert result.returncode == 0 and "the FAQ is not built" in result.stderr, result.stderr
+    return out
+
+
+def test_build_without_password_says_so_and_links_to_nothing_missing(unbuilt, site):
+    assert not [p for p in (unbuilt / "faq").iterdir() if p.is_dir()]
+    for lang in ("ja", "en"):
+        prefix = "en/" if lang == "en" else ""
+        for page in (f"{prefix}faq/index.html", f"{prefix}index.html"):
+            html = (unbuilt / page).read_text(encoding="utf-8")
+            assert site.ui[lang]["faq"]["not_built"] in html, page
+            assert "faq-links" not in html and "faq/ja/" not in html, page
+    assert link_problems(unbuilt, NO_FAQ_URL) == []
+    assert not [p for p, _ in read_headers(unbuilt / "_headers") if p.startswith("/faq/") and p != "/faq/*"]
 
 
 # ---- in Chromium ------------------------------------------------------------------------------
@@ -254,20 +458,200 @@ def test_browser_refuses_a_damaged_page(page, built, tmp_path, site, damage):
         server.shutdown()
 
 
-def test_browser_session_unlock_carries_across_editions_and_lock_clears_it(page, base_url, faq):
+_KEPT = """() => new Promise((resolve, reject) => {
+  const request = indexedDB.open("jet-faq");
+  request.onerror = () => reject(request.error);
+  request.onsuccess = () => {
+    const db = request.result;
+    if (!db.objectStoreNames.contains("keys")) { db.close(); reject(new Error("no key store")); return; }
+    const all = db.transaction("keys").objectStore("keys").getAll();
+    all.onsuccess = async () => {
+      const out = [];
+      for (const kept of all.result) {
+        const exported = await crypto.subtle.exportKey("raw", kept.key).then(() => true, () => false);
+        out.push({fields: Object.keys(kept).sort(), isKey: kept.key instanceof CryptoKey,
+                  extractable: kept.key.extractable, usages: kept.key.usages, exported,
+                  salt: kept.salt, hoursLeft: (kept.expires - Date.now()) / 3600000, json: JSON.stringify(kept)});
+      }
+      db.close();
+      resolve(out);
+    };
+  };
+})"""
+_STORAGE = "JSON.stringify([Object.entries(sessionStorage), Object.entries(localStorage)])"
+
+
+def test_browser_stay_unlocked_is_off_unless_ticked(page, base_url):
+    page.goto(f"{base_url}faq/ja/")
+    assert not page.is_checked("#faq-remember")
+    unlock(page, base_url, "ja")
+    page.wait_for_selector(".faq-entry")
+    assert page.evaluate(_KEPT) == [] and page.evaluate(_STORAGE) == "[[],[]]"
+    page.goto(f"{base_url}faq/en/")
+    page.wait_for_timeout(300)
+    assert page.is_visible("#faq-password") and page.locator(".faq-entry").count() == 0
+
+
+def test_browser_stays_unlocked_with_a_non_extractable_key_and_lock_forgets_it(page, base_url, built, faq):
     unlock(page, base_url, "ja", remember=True)
     page.wait_for_selector(".faq-entry")
-    stored = page.evaluate("Object.entries(sessionStorage)")
-    assert len(stored) == 1 and PASSWORD not in json.dumps(stored)
-    page.goto(f"{base_url}faq/bilingual/")
+    env = envelope_of((built / "faq" / "ja" / "index.html").read_text(encoding="utf-8"))
+    key = crypto.derive(PASSWORD, base64.b64decode(env["kdf"]["salt"]), env["kdf"]["iterations"])
+    kept = page.evaluate(_KEPT)
+    assert len(kept) == 1
+    assert {k: kept[0][k] for k in ("isKey", "extractable", "usages", "exported", "salt")} == {
+        "isKey": True,
+        "extractable": False,
+        "usages": ["decrypt"],
+        "exported": False,
+        "salt": env["kdf"]["salt"],
+    }
+    assert kept[0]["fields"] == ["expires", "key", "salt", "session"] and 7.9 < kept[0]["hoursLeft"] <= 8
+    storage = page.evaluate(_STORAGE) + kept[0]["json"]
+    for secret in (
+        PASSWORD,
+        base64.b64encode(key).decode(),
+        key.hex(),
+        base64.urlsafe_b64encode(key).decode(),
+    ):
+        assert secret not in storage
+    assert [k for k, _ in json.loads(page.evaluate(_STORAGE))[0]] == ["jet-faq-session"]
+    page.goto(f"{base_url}faq/bilingual/")  # the same key opens every edition of this build
     page.wait_for_selector(".faq-entry")
     assert page.locator(".faq-entry [lang=en]").count() >= len(faq.entries)
     page.click("#faq-lock")
-    assert page.evaluate("sessionStorage.length") == 0
+    page.wait_for_timeout(200)
+    assert page.evaluate(_KEPT) == [] and page.evaluate(_STORAGE) == "[[],[]]"
     assert page.is_visible("#faq-password") and page.locator(".faq-entry").count() == 0
     page.goto(f"{base_url}faq/en/")
     page.wait_for_timeout(300)
     assert page.is_visible("#faq-password")
+
+
+def test_browser_kept_key_expires_and_stays_with_its_tab(page, base_url, browser):
+    unlock(page, base_url, "ja", remember=True)
+    page.wait_for_selector(".faq-entry")
+    other = page.context.new_page()  # a new tab: its own session, so it does not share the key
+    other.goto(f"{base_url}faq/en/")
+    other.wait_for_timeout(300)
+    assert other.is_visible("#faq-password")
+    page.evaluate("""() => new Promise((resolve) => {
+      const request = indexedDB.open("jet-faq");
+      request.onsuccess = () => {
+        if (!request.result.objectStoreNames.contains("keys")) { request.result.close(); resolve(); return; }
+        const store = request.result.transaction("keys", "readwrite").objectStore("keys");
+        store.getAll().onsuccess = (e) => e.target.result.forEach((k) => store.put({...k, expires: Date.now() - 1}));
+        store.transaction.oncomplete = () => { request.result.close(); resolve(); };
+      };
+    })""")
+    page.goto(f"{base_url}faq/en/")
+    page.wait_for_timeout(300)
+    assert page.is_visible("#faq-password") and page.evaluate(_KEPT) == []  # expired: deleted on sight
+
+
+def _requests(page) -> list:
+    seen = []
+    page.on("request", lambda r: seen.append(f"{r.method} {r.url} {r.post_data or ''}"))
+    return seen
+
+
+def _try_to_submit(page):
+    page.fill("#faq-password", PASSWORD)
+    page.press("#faq-password", "Enter")
+    page.click("#faq-submit", force=True)  # a reader's click, even on the disabled button
+    page.focus("#faq-remember")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_browser_without_javascript_the_password_goes_nowhere(browser, base_url, site, lang):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    seen = _requests(page)
+    url = f"{base_url}faq/{lang}/"
+    page.goto(url)
+    _try_to_submit(page)
+    assert page.url == url and not [r for r in seen if PASSWORD in r or "?" in r or r.startswith("POST")]
+    message = page.locator("#faq-gate noscript p")  # (Playwright's text search skips <noscript>)
+    assert message.is_visible() and message.inner_text() == site.ui[lang]["faq"]["noscript"]
+    context.close()
+
+
+def test_browser_before_the_script_has_run_the_password_goes_nowhere(page, base_url):
+    held = []
+    page.route("**/faq/faq.js", lambda route: held.append(route))  # held back: a slow connection
+    seen = _requests(page)
+    url = f"{base_url}faq/en/"
+    page.goto(url, wait_until="commit")
+    page.wait_for_selector("#faq-remember")
+    _try_to_submit(page)
+    assert held and page.url == url
+    held[0].continue_()
+    page.wait_for_selector("#faq-submit:enabled")
+    page.press("#faq-password", "Enter")
+    page.wait_for_selector(".faq-entry")
+    assert page.url == url and not [r for r in seen if PASSWORD in r or "?" in r or r.startswith("POST")]
+
+
+def test_browser_without_web_crypto_says_what_is_needed(page, base_url, site):
+    page.add_init_script("Object.defineProperty(Crypto.prototype, 'subtle', {get: () => undefined})")
+    seen = _requests(page)
+    url = f"{base_url}faq/ja/"
+    page.goto(url)
+    page.wait_for_selector("#faq-error:not(:empty)")
+    assert page.text_content("#faq-error") == site.ui["ja"]["faq"]["unsupported"]
+    assert page.is_disabled("#faq-submit")
+    _try_to_submit(page)
+    assert page.url == url and not [r for r in seen if PASSWORD in r or "?" in r]
+
+
+def test_browser_refuses_a_payload_moved_from_another_edition(page, built, tmp_path, site):
+    ja, en = ((built / "faq" / e / "index.html").read_text(encoding="utf-8") for e in ("ja", "en"))
+    payload = re.compile(r'(id="faq-payload">)(.*?)(</script>)', re.S)
+    swapped = payload.sub(lambda m: m[1] + payload.search(en)[2] + m[3], ja)
+    assert envelope_of(swapped) == envelope_of(en)
+    (tmp_path / "faq" / "ja").mkdir(parents=True)
+    for asset in faq_build.ASSETS:
+        (tmp_path / "faq" / asset).write_bytes((built / "faq" / asset).read_bytes())
+    (tmp_path / "faq" / "ja" / "index.html").write_text(swapped, encoding="utf-8")
+    url, server = serve(tmp_path)
+    try:
+        unlock(page, url, "ja")
+        page.wait_for_selector("#faq-error:not(:empty)")
+        assert page.text_content("#faq-error") == site.ui["ja"]["faq"]["damaged"]
+        assert page.locator(".faq-entry").count() == 0
+    finally:
+        server.shutdown()
+
+
+def test_browser_inserts_the_faq_only_through_its_trusted_types_policy(browser, base_url, built):
+    script = (built / "faq" / "faq.js").read_text(encoding="utf-8")
+    assert re.findall(r".*innerHTML.*", script) == ["    content.innerHTML = policy.createHTML(html);"]
+    assert script.count('createPolicy("jet-faq"') == 1
+    for sink in ("outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(", 'setTimeout("'):
+        assert sink not in script
+    enforced = headers.policy() + "; require-trusted-types-for 'script'; trusted-types jet-faq"
+
+    def with_trusted_types(route):
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": enforced})
+
+    context = browser.new_context()
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective));"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/faq/*/", with_trusted_types)
+    for _ in range(2):  # unlock, lock, unlock again: one policy, created once
+        unlock(page, base_url, "en")
+        page.wait_for_selector(".faq-entry")
+        page.click("#faq-lock")
+    assert page.evaluate("window.__csp") == [] and errors == []
+    context.close()
 
 
 def test_browser_deep_link_lands_on_the_question(page, base_url, faq):

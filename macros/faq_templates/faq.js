@@ -1,10 +1,14 @@
-// FAQ gate: derive the key from the password (PBKDF2), decrypt the FAQ (AES-GCM) with Web Crypto, render it.
-// The password never leaves this page; "stay unlocked" keeps only the derived key in sessionStorage.
+// FAQ gate: derive the key from the password (PBKDF2), decrypt the FAQ (AES-GCM) with Web Crypto, show it.
+// The password never leaves this page: the form has no named field, its button is enabled only here, and every
+// submit is cancelled. "Stay unlocked" (off unless ticked) keeps the key as a non-extractable CryptoKey in
+// IndexedDB, for this tab's session and at most KEEP_HOURS; no key bytes are ever written anywhere.
 (() => {
   "use strict";
   const $ = (id) => document.getElementById(id);
   const form = $("faq-unlock"), input = $("faq-password"), error = $("faq-error"), status = $("faq-status");
-  const gate = $("faq-gate"), content = $("faq-content"), toggle = $("faq-toggle");
+  const gate = $("faq-gate"), content = $("faq-content"), toggle = $("faq-toggle"), submit = $("faq-submit");
+  const aad = `jet-faq:${document.documentElement.dataset.faqEdition}`;  // from the page, never from the payload
+  const KEEP_HOURS = 8, DB = "jet-faq", STORE = "keys", SESSION = "jet-faq-session";
   let ui = {};
   try { ui = JSON.parse($("faq-strings").textContent); } catch (e) { /* strings missing: page damaged */ }
   const say = (text) => { status.textContent = ""; setTimeout(() => { status.textContent = text; }, 30); };
@@ -24,7 +28,6 @@
   } catch (e) {
     payload = null;
   }
-  const storeKey = payload ? `jet-faq-key:${payload.kdf.salt}` : "";
 
   function damaged() {
     form.querySelectorAll("input, button").forEach((el) => { el.disabled = true; });
@@ -35,20 +38,27 @@
     const material = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveKey"]);
     return crypto.subtle.deriveKey(
       { name: "PBKDF2", hash: payload.kdf.hash, iterations: payload.kdf.iterations, salt: bytes(payload.kdf.salt) },
-      material, { name: "AES-GCM", length: 256 }, true, ["decrypt"]);
+      material, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
   }
 
-  const decrypt = (key, sealed, aad) => crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: bytes(sealed.nonce), additionalData: new TextEncoder().encode(aad) }, key, bytes(sealed.data));
+  const decrypt = (key, sealed, data) => crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: bytes(sealed.nonce), additionalData: new TextEncoder().encode(data) }, key, bytes(sealed.data));
 
-  // Returns the FAQ HTML, or throws "wrong" (the key does not open the check) or "damaged" (the document does not open).
+  // Returns the FAQ HTML, or throws "wrong" (the key does not open the check) or "damaged" (the document does not
+  // open: altered, or a payload of another edition).
   async function open(key) {
     try { await decrypt(key, payload.check, "check"); } catch (e) { throw new Error("wrong"); }
-    try { return new TextDecoder().decode(await decrypt(key, payload.doc, payload.aad)); } catch (e) { throw new Error("damaged"); }
+    try { return new TextDecoder().decode(await decrypt(key, payload.doc, aad)); } catch (e) { throw new Error("damaged"); }
   }
 
+  // The one way HTML enters this page: the decrypted FAQ (authenticated by AES-GCM, written by our build), through
+  // the one Trusted Types policy the site's CSP allows. Without Trusted Types the string is used as it is.
+  const policy = window.trustedTypes
+    ? trustedTypes.createPolicy("jet-faq", { createHTML: (html) => html })
+    : { createHTML: (html) => html };
+
   function show(html) {
-    content.innerHTML = html;
+    content.innerHTML = policy.createHTML(html);
     gate.hidden = true;
     content.hidden = false;
     $("faq-lock").addEventListener("click", lock);
@@ -65,13 +75,55 @@
     say(ui.unlocked);
   }
 
-  async function remember(key) {
-    const raw = new Uint8Array(await crypto.subtle.exportKey("raw", key));
-    sessionStorage.setItem(storeKey, btoa(String.fromCharCode(...raw)));
+  // One IndexedDB transaction on the key store; resolves with what `work` returned once the transaction is done.
+  function transaction(mode, work) {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "session" });
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const db = request.result, tx = db.transaction(STORE, mode), out = work(tx.objectStore(STORE));
+        tx.oncomplete = () => { db.close(); resolve(out); };
+        tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+      };
+    });
+  }
+
+  // A key is kept under a random id held in sessionStorage (gone with the tab), with the build's salt (a rebuild
+  // makes it useless) and an expiry; expired keys of any tab are deleted whenever a gate page opens.
+  function remember(key) {
+    let session = sessionStorage.getItem(SESSION);
+    if (!session) {
+      session = crypto.randomUUID();
+      sessionStorage.setItem(SESSION, session);
+    }
+    const expires = Date.now() + KEEP_HOURS * 3600 * 1000;
+    return transaction("readwrite", (store) => { store.put({ session, salt: payload.kdf.salt, key, expires }); });
+  }
+
+  function recall() {
+    const session = sessionStorage.getItem(SESSION);
+    return transaction("readwrite", (store) => {
+      const found = {};
+      store.openCursor().onsuccess = (event) => {
+        const cursor = event.target.result;
+        if (!cursor) return;
+        const kept = cursor.value;
+        if (kept.expires <= Date.now() || (kept.session === session && kept.salt !== payload.kdf.salt)) cursor.delete();
+        else if (kept.session === session) found.key = kept.key;
+        cursor.continue();
+      };
+      return found;
+    }).then((found) => found.key || null);
+  }
+
+  function forget() {
+    sessionStorage.removeItem(SESSION);
+    return transaction("readwrite", (store) => { store.clear(); }).catch(() => {});
   }
 
   function lock() {
-    sessionStorage.removeItem(storeKey);
+    forget();
     content.replaceChildren();
     content.hidden = true;
     gate.hidden = false;
@@ -85,20 +137,20 @@
     error.textContent = "";
     input.removeAttribute("aria-invalid");
     if (!input.value) { fail(ui.empty); return; }
-    $("faq-submit").disabled = true;
+    submit.disabled = true;
     say(ui.checking);
     try {
       const key = await deriveKey(input.value);
       const html = await open(key);
-      if ($("faq-remember").checked) await remember(key);
+      if ($("faq-remember").checked) await remember(key).catch(() => {});
       input.value = "";
       show(html);
     } catch (e) {
-      if (e.message === "damaged") damaged(); else fail(ui.wrong);
       say("");
-    } finally {
-      $("faq-submit").disabled = false;
+      if (e.message === "damaged") { damaged(); return; }
+      fail(ui.wrong);
     }
+    submit.disabled = false;
   }
 
   function setUpFilter() {
@@ -160,14 +212,14 @@
     toggle.setAttribute("aria-pressed", String(!showing));
     toggle.querySelector(".faq-toggle-text").textContent = showing ? ui.show : ui.hide;
   });
+  toggle.disabled = false;
+  form.addEventListener("submit", (event) => event.preventDefault());  // whatever happens below: never navigate
 
   if (!payload) { damaged(); return; }
   if (!window.crypto || !crypto.subtle) { error.textContent = ui.unsupported; return; }
   form.addEventListener("submit", unlock);
-  const stored = sessionStorage.getItem(storeKey);
-  if (stored) {
-    crypto.subtle.importKey("raw", bytes(stored), "AES-GCM", true, ["decrypt"])
-      .then(open).then(show)
-      .catch((e) => { sessionStorage.removeItem(storeKey); if (e.message === "damaged") damaged(); });
-  }
+  submit.disabled = false;
+  recall()
+    .then((key) => key && open(key).then(show))
+    .catch((e) => { if (e.message === "damaged") damaged(); else forget(); });
 })();
