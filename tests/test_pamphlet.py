@@ -73,8 +73,8 @@ def _facts(site, lang: str) -> dict[str, list[str]]:
     stories = [s for video in site.videos.videos for s in video.stories]
     return {
         "cover": [
-            prog.name.get(lang),
             p.title.get(lang),
+            prog.name.get(lang),
             *(d.get(lang) for d in p.description),
             ui["pamphlet"]["issued"].format(date=fmt.day(day, lang)),
             site.contacts.organisation.name.get(lang),
@@ -242,7 +242,7 @@ def test_in_the_print_layout_nothing_is_wider_than_the_page_and_no_card_can_be_s
         page.goto(_pamphlet(built, lang)[0].as_uri())
         found = page.evaluate(PRINT_LAYOUT, (A4[1] - top - bottom) / 72 * 96)
         cover = page.evaluate(
-            """() => [...document.querySelectorAll('.pp-kicker, .pp-title, .pp-cover, .pp-cover *')]
+            """() => [...document.querySelectorAll('.pp-title, .pp-cover, .pp-cover *')]
                  .map((e) => e.getBoundingClientRect().bottom)"""
         )
     finally:
