@@ -245,11 +245,22 @@ def test_in_the_print_layout_nothing_is_wider_than_the_page_and_no_card_can_be_s
             """() => [...document.querySelectorAll('.pp-title, .pp-cover, .pp-cover *')]
                  .map((e) => e.getBoundingClientRect().bottom)"""
         )
+        # the white text of the cover stays on its band; what follows the band starts below it
+        band = page.evaluate(
+            """() => {
+              const top = document.querySelector('.pp-title').getBoundingClientRect().top;
+              const band = parseFloat(getComputedStyle(document.querySelector('.pp-title'), '::before').height);
+              const on = [...document.querySelectorAll('.pp-title, .pp-programme, .pp-lead')];
+              return {band: top + band, text: Math.max(...on.map((e) => e.getBoundingClientRect().bottom)),
+                      below: document.querySelector('.pp-issued').getBoundingClientRect().top};
+            }"""
+        )
     finally:
         context.close()
     assert found == {"wide": [], "tall": [], "breaks": [], "keep": []}
     cover_top, _, cover_bottom = _margins()["cover"]
     assert max(cover) <= (A4[1] - cover_top - cover_bottom) / 72 * 96  # the cover is one page
+    assert band["text"] <= band["band"] <= band["below"], band
 
 
 @pytest.mark.parametrize("lang", LANGS)
