@@ -116,7 +116,7 @@ def on_page_markdown(markdown, page, config, files):
         lines = "\n".join(f"    {p}" for p in _state["problems"])
         return f"# data/ :: {len(_state['problems'])} problem(s)\n\n{lines}\n"
     lang = getattr(page.file, "locale_alternate_of", None) or _lang(config)
-    renderer = Renderer(_state["site"], lang, page.file.src_uri)
+    renderer = Renderer(_state["site"], lang, page.file.src_uri, config.site_url or "")
     markdown = renderer.render_page(markdown)
     page.meta.update(renderer.page_meta, updated=renderer.updated())
     return markdown

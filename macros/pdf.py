@@ -58,6 +58,9 @@ class PdfError(Exception):
     pass
 
 
+PAMPHLET_PAGE = "pamphlet.md"  # content/pamphlet.md: its macro says what the foot of its PDF says
+
+
 def site_jobs(site_dir: Path) -> list[Job]:
     """Every PDF the site prints: the pamphlet (data/home.yml) and each view of each year's guidelines
     (data/guidelines/<year>.yml), in each language."""
@@ -65,8 +68,17 @@ def site_jobs(site_dir: Path) -> list[Job]:
     jobs = []
     for lang in LANGS:
         r, folder = Renderer(site, lang), site_dir / lang_prefix(lang)
-        pamphlet = site.home.pamphlet.title.get(lang)
-        jobs.append(Job(folder / "pamphlet" / "index.html", folder / r.pamphlet_pdf(), lang, pamphlet))
+        pamphlet = Renderer(site, lang, PAMPHLET_PAGE)
+        pamphlet.render_page((site.root / "content" / PAMPHLET_PAGE).read_text(encoding="utf-8"))
+        jobs.append(
+            Job(
+                folder / "pamphlet" / "index.html",
+                folder / r.pamphlet_pdf(),
+                lang,
+                site.home.pamphlet.title.get(lang),
+                pamphlet.page_meta["pdf_footer"],  # the edition: the day its data last changed
+            )
+        )
         for year, g in site.guidelines.items():
             for role in (None, *g.roles):
                 view = r.ui["guidelines"]["view_suffix"].format(role=r.role_label(role)) if role else ""

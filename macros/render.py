@@ -11,6 +11,7 @@ import string
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from urllib.parse import urljoin
 
 import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -451,15 +452,20 @@ class ChangesView:
 class Renderer:
     """Everything a page template may call, for one language and one page."""
 
-    def __init__(self, site: Site, lang: str, src_uri: str = "index.md"):
+    def __init__(self, site: Site, lang: str, src_uri: str = "index.md", site_url: str = ""):
         self.used: set[str] = set()  # data files this page reads (its 更新日)
         self.site, self.lang, self.url = Recorder(site, self.used), lang, page_url(src_uri)
+        self.site_url = site_url  # the public address (SITE_URL, MkDocs site_url): for links printed on paper
         self.ui = site.ui[lang]
         self.page_meta: dict[str, str | bool] = {}
 
+    def changed(self):
+        """The day the data this page has read so far last changed (never the day of the build), or None."""
+        return self.site.changed(self.used)
+
     def updated(self) -> tuple[str, str] | None:
         """The page's 更新日 as (ISO date, the reader's words), from the data it was made of."""
-        day = self.site.changed(self.used)
+        day = self.changed()
         return (
             (day.isoformat(), self.ui["site"]["updated"].format(date=fmt.day(day, self.lang)))
             if day
@@ -496,6 +502,10 @@ class Renderer:
         rel = posixpath.relpath("/" + target, "/" + self.url) if target != self.url else "."
         rel = "./" if rel == "." else rel + ("/" if target.endswith("/") and rel != "." else "")
         return escape(rel.replace("//", "/") + (f"#{fragment}" if fragment else ""))
+
+    def absolute(self, src_uri: str) -> str:
+        """The public address of a page file in this language (what a printed PDF can link to)."""
+        return urljoin(self.site_url, lang_prefix(self.lang) + page_url(src_uri))
 
     def asset(self, path: str) -> Markup:
         """Relative URL from this page to a generated file of the same language."""

@@ -17,7 +17,7 @@ from conftest import run
 from lxml import html as lhtml
 from pypdf import PdfReader
 
-from macros import pdf
+from macros import fmt, pdf
 from macros.data import LANGS, lang_prefix
 from macros.render import PAMPHLET_PDF, Renderer
 
@@ -170,7 +170,7 @@ def test_each_guidelines_view_is_a_pdf_with_its_edition_and_page_numbers_in_ever
 PRINT_TWO = """
 import json, sys
 from pathlib import Path
-from macros import pdf
+from macros import fmt, pdf
 site_dir, cache = Path(sys.argv[1]), Path(sys.argv[2])
 real = pdf._print
 pdf._print = lambda todo: (print(json.dumps([j.pdf.name for j in todo])), real(todo))[1]
@@ -193,3 +193,18 @@ def test_a_pdf_is_printed_again_only_when_its_page_changed(built, tmp_path):
     jobs[0].html.write_text(jobs[0].html.read_text().replace("</article>", "<p>Changed.</p></article>"))
     assert printed() == [jobs[0].pdf.name] and "Changed." in _pdf_text(jobs[0].pdf)
     assert len(list(cache.glob("*.pdf"))) == 2  # the changed page's old print is gone
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_pamphlet_job_takes_its_foot_from_its_page_and_a_named_cover_page_drops_it(built, site, lang):
+    # the foot is what the page's macro says (r.meta pdf_footer): the edition, the day its data last changed
+    (job,) = [j for j in pdf.site_jobs(built) if j.pdf.name == PAMPHLET_PDF.format(lang=lang).split("/")[-1]]
+    r = Renderer(site, lang, pdf.PAMPHLET_PAGE)
+    r.render_page((site.root / "content" / pdf.PAMPHLET_PAGE).read_text(encoding="utf-8"))
+    day = r.changed()
+    assert job.footer == r.page_meta["pdf_footer"]
+    assert fmt.day(day, lang) in job.footer
+    # the margin boxes pdf.py adds are on every page but those of a named page that sets them to none
+    pages = [_squeezed(page.extract_text()) for page in PdfReader(job.pdf).pages]
+    assert _squeezed(job.footer) not in pages[0]
+    assert all(_squeezed(job.footer) in text for text in pages[1:])
