@@ -143,6 +143,8 @@ def build(site_dir: Path) -> int:
             return 2
         password = None
         print(f"build: the FAQ is not built ({exc})", file=sys.stderr)
+    if not os.environ.get("SITE_URL"):
+        print("build: SITE_URL is not set: the pamphlet prints no web address", file=sys.stderr)
 
     releases = _sibling(site_dir, "-releases")
     releases.mkdir(parents=True, exist_ok=True)

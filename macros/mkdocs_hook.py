@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -116,7 +117,8 @@ def on_page_markdown(markdown, page, config, files):
         lines = "\n".join(f"    {p}" for p in _state["problems"])
         return f"# data/ :: {len(_state['problems'])} problem(s)\n\n{lines}\n"
     lang = getattr(page.file, "locale_alternate_of", None) or _lang(config)
-    renderer = Renderer(_state["site"], lang, page.file.src_uri, config.site_url or "")
+    public = (config.site_url or "") if os.environ.get("SITE_URL") else ""  # mkdocs.yml: this machine
+    renderer = Renderer(_state["site"], lang, page.file.src_uri, public)
     markdown = renderer.render_page(markdown)
     page.meta.update(renderer.page_meta, updated=renderer.updated())
     return markdown

@@ -455,7 +455,9 @@ class Renderer:
     def __init__(self, site: Site, lang: str, src_uri: str = "index.md", site_url: str = ""):
         self.used: set[str] = set()  # data files this page reads (its 更新日)
         self.site, self.lang, self.url = Recorder(site, self.used), lang, page_url(src_uri)
-        self.site_url = site_url  # the public address (SITE_URL, MkDocs site_url): for links printed on paper
+        self.site_url = (
+            site_url  # the public address (SITE_URL) for links printed on paper; "" when none was given
+        )
         self.ui = site.ui[lang]
         self.page_meta: dict[str, str | bool] = {}
 
@@ -504,8 +506,8 @@ class Renderer:
         return escape(rel.replace("//", "/") + (f"#{fragment}" if fragment else ""))
 
     def absolute(self, src_uri: str) -> str:
-        """The public address of a page file in this language (what a printed PDF can link to)."""
-        return urljoin(self.site_url, lang_prefix(self.lang) + page_url(src_uri))
+        """The public address of a page file in this language (what a printed PDF can link to), "" without one."""
+        return "" if not self.site_url else urljoin(self.site_url, lang_prefix(self.lang) + page_url(src_uri))
 
     def asset(self, path: str) -> Markup:
         """Relative URL from this page to a generated file of the same language."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import fixture_year
 import pytest
 import yaml
 from conftest import PORT, ROOT
@@ -315,14 +317,26 @@ def test_the_page_and_its_pdf_link_each_other(built, site, lang):
     (link,) = doc.xpath(f"//article//a[@href='{path.name}']")
     size = r.ui["formats"]["pdf_size"].format(size=r.size(path.stat().st_size))
     assert link.text_content().endswith(size) and link.get("type") == "application/pdf"
-    uris = [
+    uris = _pdf_uris(path)
+    assert r.absolute("pamphlet.md") == f"http://127.0.0.1:{PORT}/{lang_prefix(lang)}pamphlet/"
+    assert r.absolute("pamphlet.md") in uris  # back to the page, at its public address
+
+
+def _pdf_uris(path: Path) -> list[str]:
+    return [
         a.get_object()["/A"].get("/URI")
         for page in PdfReader(path).pages
         for a in page.get("/Annots") or []
         if "/A" in a.get_object()
     ]
-    assert r.absolute("pamphlet.md") == f"http://127.0.0.1:{PORT}/{lang_prefix(lang)}pamphlet/"
-    assert r.absolute("pamphlet.md") in uris  # back to the page, at its public address
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_build_given_no_public_address_prints_none(tmp_path_factory, lang):
+    _, out = fixture_year.two_years(tmp_path_factory)  # built as `make build` builds: no SITE_URL
+    html, path = _pamphlet(out, lang)
+    hrefs = lhtml.fromstring(html.read_bytes()).xpath("//article//a/@href") + _pdf_uris(path)
+    assert hrefs and not [h for h in hrefs if urlsplit(h).hostname in ("127.0.0.1", "localhost")]
 
 
 # ---- the design tokens and the type ---------------------------------------------------------------------
