@@ -89,6 +89,16 @@ def page(browser):
     context.close()
 
 
+def csp_watched(browser):
+    """A context whose pages record each CSP violation in window.__csp ("directive blocked-URI")."""
+    context = browser.new_context()
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    return context
+
+
 def pages_of(built: Path, lang: str) -> dict[str, str]:
     """Every public HTML page of one language, by path relative to the site root (FAQ editions excluded)."""
     out = {}

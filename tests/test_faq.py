@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, ROOT, project_copy, run, serve
+from conftest import PASSWORD, ROOT, csp_watched, project_copy, run, serve
 from cryptography.exceptions import InvalidTag
 from lxml import html as lhtml
 from pydantic import BaseModel
@@ -637,11 +637,7 @@ def test_browser_inserts_the_faq_only_through_its_trusted_types_policy(browser, 
         response = route.fetch()
         route.fulfill(response=response, headers={**response.headers, "content-security-policy": enforced})
 
-    context = browser.new_context()
-    context.add_init_script(
-        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-        " e => window.__csp.push(e.violatedDirective));"
-    )
+    context = csp_watched(browser)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 
 import yaml
-from conftest import PASSWORD, ROOT, pages_of, project_copy, run, serve
+from conftest import PASSWORD, ROOT, csp_watched, pages_of, project_copy, run, serve
 from lxml import html as lhtml
 
 from macros import headers
@@ -181,11 +181,7 @@ def test_site_satisfies_its_content_security_policy(built, browser):
         "Referrer-Policy",
     } <= set(rules["/*"])
     base, server = serve(built, Hosted)
-    context = browser.new_context()
-    context.add_init_script(
-        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
-    )
+    context = csp_watched(browser)
     page = context.new_page()
     violations = []
     try:
