@@ -34,8 +34,8 @@ serve: install            ## live preview at http://127.0.0.1:8000/ (reloads on 
 build: browser node_modules/.installed   ## everything into site/ (FAQ too when FAQ_PASSWORD or FAQ_PASSWORD_FILE is set)
 	$(PY) -m macros.build site
 
-faq: install              ## only the encrypted FAQ, into site/faq/
-	$(PY) -m macros.faq site/faq
+faq: browser node_modules/.installed ## the whole site with the FAQ, as one locked build (refused without a good password)
+	FAQ_REQUIRED=1 $(PY) -m macros.build site
 
 preview: browser node_modules/.installed ## build for, and serve site/ at, http://127.0.0.1:8001/ as a host would (headers, gzip)
 	SITE_URL=http://127.0.0.1:8001/ $(PY) -m macros.build site

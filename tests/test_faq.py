@@ -7,6 +7,8 @@ import dataclasses
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from macros import crypto, headers
 from macros import faq as faq_build
 from macros import schema as s
 from macros.browser import read_headers
-from macros.data import walk
+from macros.data import LANGS, lang_prefix, walk
 
 FAST = 1_000  # iterations for unit tests of the format; the real build uses crypto.ITERATIONS
 
@@ -190,7 +192,7 @@ def test_no_faq_text_in_any_output_file(built, site, faq):
         assert not leaked, (path, leaked[:3])
 
 
-def test_canary_entry_never_appears_in_clear(tmp_path):
+def test_make_faq_builds_the_whole_site_with_the_faq_and_nothing_in_clear(tmp_path, site):
     root = project_copy(tmp_path / "p")
     canary = "CANARY" + base64.b32encode(bytes(range(10))).decode()
     faq_file = root / "data/faq/faq.yml"
@@ -201,7 +203,17 @@ def test_canary_entry_never_appears_in_clear(tmp_path):
         encoding="utf-8",
     )
     out = root / "site"
-    assert run(["-m", "macros.build", str(out)], cwd=root, FAQ_PASSWORD=PASSWORD).returncode == 0
+    assert _make("faq", root).returncode == 2 and not out.exists()  # no password: refused, nothing written
+    made = _make("faq", root, FAQ_PASSWORD=PASSWORD)
+    assert made.returncode == 0, made.stderr
+    assert (
+        out.is_symlink()
+    )  # one locked build, switched in whole: the landing and home pages link the editions
+    for lang in LANGS:
+        for page in ("faq/index.html", "index.html"):
+            html = (out / lang_prefix(lang) / page).read_text("utf-8")
+            assert site.ui[lang]["faq"]["not_built"] not in html
+            assert all(f'href="{e.id}/"' in html or f"faq/{e.id}/" in html for e in site.home.faq.editions)
     for path in out.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
@@ -209,6 +221,15 @@ def test_canary_entry_never_appears_in_clear(tmp_path):
             for secret in (PASSWORD.encode(), base64.b64encode(PASSWORD.encode())):
                 assert secret not in data, path
     assert canary in faq_build.open_gate(PASSWORD, (out / "faq/bilingual/index.html").read_text("utf-8"))
+
+
+def _make(target: str, root: Path, **env: str) -> subprocess.CompletedProcess:
+    """`make TARGET` in a project copy, with this environment's Python and tools (already set up)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FAQ_")}
+    environ.update(env, NO_MKDOCS_2_WARNING="1")
+    set_up = ["-o", "install", "-o", "browser", "-o", "node_modules/.installed"]
+    args = ["make", "-s", *set_up, target, f"PY={sys.executable}"]
+    return subprocess.run(args, cwd=root, env=environ, capture_output=True, text=True)
 
 
 def test_public_build_never_reads_the_faq(tmp_path):
