@@ -24,7 +24,11 @@ from .data import LANGS, ROOT, DataError, Site, lang_prefix, load_faq, load_site
 from .render import Renderer
 
 TEMPLATES = Path(__file__).parent / "faq_templates"
-ASSETS = ("faq.js", "faq.css")
+ASSETS = {  # copied verbatim next to the editions: the gate's code and style, and the site's design tokens
+    "faq.js": TEMPLATES / "faq.js",
+    "faq.css": TEMPLATES / "faq.css",
+    "tokens.css": Path(__file__).parent.parent / "content" / "assets" / "tokens.css",
+}
 _GATE = re.compile(r'<html[^>]* data-faq-edition="([a-z]+)".*?id="faq-payload">(.*?)</script>', re.S)
 
 
@@ -138,8 +142,8 @@ def build(out: Path, password: str, root: Path = ROOT, iterations: int = ITERATI
     faq, _ = load_faq(site, root)
     sealer = Sealer.new(password, iterations)  # one salt per build, one nonce per document
     out.mkdir(parents=True, exist_ok=True)
-    for asset in ASSETS:
-        shutil.copyfile(TEMPLATES / asset, out / asset)
+    for name, source in ASSETS.items():
+        shutil.copyfile(source, out / name)
     pages = []
     for edition in (e.id for e in site.home.faq.editions):
         html = render_document(site, faq, edition).encode("utf-8")

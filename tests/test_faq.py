@@ -169,9 +169,9 @@ def _public_phrases(site) -> str:
 
 
 def test_faq_code_files_are_the_repository_files(built):
-    """faq.js and faq.css are copied verbatim (so the scan below skips them): no data goes into them."""
-    for asset in faq_build.ASSETS:
-        assert (built / "faq" / asset).read_bytes() == (faq_build.TEMPLATES / asset).read_bytes()
+    """faq.js, faq.css and tokens.css are copied verbatim (so the scan below skips them): no data goes into them."""
+    for name, source in faq_build.ASSETS.items():
+        assert (built / "faq" / name).read_bytes() == source.read_bytes()
 
 
 def test_no_faq_text_in_any_output_file(built, site, faq):
@@ -463,7 +463,7 @@ def test_browser_refuses_a_damaged_page(page, built, tmp_path, site, damage):
         bad = html[: len(html) * 2 // 3]
     folder = tmp_path / "faq"
     (folder / "ja").mkdir(parents=True)
-    for asset in ("faq.js", "faq.css"):
+    for asset in faq_build.ASSETS:
         (folder / asset).write_bytes((built / "faq" / asset).read_bytes())
     (folder / "ja" / "index.html").write_text(bad, encoding="utf-8")
     url, server = serve(tmp_path)

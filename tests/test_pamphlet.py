@@ -29,6 +29,8 @@ A4 = (595.28, 841.89)  # points
 MM = 72 / 25.4  # points in a millimetre
 CSS_PX_PER_MM = 96 / 25.4
 SITE_CSS = ROOT / "content" / "assets" / "site.css"
+TOKENS_CSS = ROOT / "content" / "assets" / "tokens.css"
+FAQ_CSS = ROOT / "macros" / "faq_templates" / "faq.css"
 PAMPHLET_CSS = ROOT / "content" / "assets" / "pamphlet.css"
 TOKENS = ROOT / "node_modules" / "@digital-go-jp" / "design-tokens"
 PAGES = [
@@ -352,7 +354,7 @@ def test_the_copied_design_tokens_are_the_packages(site):
     version = package["version"]
     deps = {**pinned.get("dependencies", {}), **pinned.get("devDependencies", {})}
     assert deps[package["name"]] == version  # pinned exactly
-    css = SITE_CSS.read_text(encoding="utf-8")
+    css = TOKENS_CSS.read_text(encoding="utf-8")
     block = re.search(
         r"/\* DADS design tokens, copied from .*? (\d+\.\d+\.\d+).*?\*/\s*:root\s*\{(.*?)\}", css, re.S
     )
@@ -363,11 +365,23 @@ def test_the_copied_design_tokens_are_the_packages(site):
     assert {k: v for k, v in copied.items() if theirs.get(k) != v} == {}
 
 
+STYLESHEETS = [TOKENS_CSS, SITE_CSS, PAMPHLET_CSS, FAQ_CSS]
+
+
+def test_every_stylesheet_takes_its_colours_from_the_tokens():
+    """Colours are named once, in tokens.css: the other stylesheets use its roles."""
+    own = {
+        p.name: re.findall(
+            r"#[0-9a-fA-F]{3,8}\b", re.sub(r"/\*.*?\*/", "", p.read_text(encoding="utf-8"), flags=re.S)
+        )
+        for p in STYLESHEETS[1:]
+    }
+    assert own == {p.name: [] for p in STYLESHEETS[1:]}
+
+
 def _resolved() -> dict[str, str]:
     """Every custom property of the site's stylesheets, var() references resolved."""
-    props = _custom_properties(
-        SITE_CSS.read_text(encoding="utf-8") + PAMPHLET_CSS.read_text(encoding="utf-8")
-    )
+    props = _custom_properties("".join(p.read_text(encoding="utf-8") for p in STYLESHEETS))
 
     def value(v: str) -> str:
         m = re.fullmatch(r"var\((--[\w-]+)\)", v.strip())
@@ -400,6 +414,11 @@ TEXT_PAIRS = [
     ("--jet-muted", "--jet-tint"),
     ("--jet-link", "--jet-tint"),
     ("--jet-primary", "--jet-tint"),
+    ("--jet-text", "--jet-notice"),  # an earlier year's notice
+    ("--jet-link", "--jet-notice"),
+    ("--jet-ins-text", "--jet-ins"),  # 新旧対照表
+    ("--jet-del-text", "--jet-del"),
+    ("--jet-text", "--jet-mark"),  # search words found
 ]
 BAR_COLOURS = ["--jet-primary", "--color-primitive-green-800", "--color-primitive-orange-800"]
 
