@@ -5,6 +5,10 @@ site prints). `print_pdfs` prints them all with one Chromium, from local files o
 bookmarks from the headings), sets each title and language with pypdf, mends the text layer, and stops with
 every `problems()` found: a PDF that cannot be read as it should is not published.
 
+The type: Noto Sans JP from npm (@fontsource/noto-sans-jp, pinned), in DADS's two weights, given to every page
+as it is printed, so a PDF is the same on every machine and embeds named TrueType subsets (the installed Noto Sans
+CJK has CFF outlines, which Chromium can only draw as unnamed Type 3 glyphs).
+
 The mend: Chromium's PDF writer gives a glyph that several characters share the lowest of them, so in Noto
 Sans CJK 用 reads as the radical ⽤ (U+2F64) and 青 as ⻘ (U+2EC4), "ff" as the ligature ﬀ, for search, copying
 and screen readers alike (crbug.com/981259). Each such glyph is given back the characters the page has.
@@ -27,10 +31,12 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
 
 from .browser import launch
-from .data import LANGS, lang_prefix, load_site
+from .data import LANGS, ROOT, lang_prefix, load_site
 from .render import Renderer, css_string, esc
 
 A4 = (595.28, 841.89)  # points
+FONT = ROOT / "node_modules" / "@fontsource" / "noto-sans-jp"  # package.json: the PDFs' type
+WEIGHTS = ("400", "700")
 JAPANESE = re.compile(r"[\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f]")
 # CJK radicals and Latin ligatures: characters a page rarely has, but a glyph it shares with others turns into
 SUSPECT = re.compile(r"[\u2e80-\u2fdf\ufb00-\ufb4f]")
@@ -47,7 +53,7 @@ class Job:
 
 def _margins(job: Job) -> str:
     """The page-margin boxes of a job's pages: its footer (a CSS string, escaped) and "page / pages"."""
-    box = "font: 8pt 'Noto Sans CJK JP', 'Noto Sans JP', sans-serif; color: #4a4f57"
+    box = "font: 8pt 'Noto Sans JP', sans-serif; color: #4d4d4d"  # tokens.css: --jet-muted
     return (
         f"@page {{ @bottom-left {{ content: {css_string(job.footer)}; {box} }}"
         f' @bottom-right {{ content: counter(page) " / " counter(pages); {box} }} }}'
@@ -56,6 +62,17 @@ def _margins(job: Job) -> str:
 
 class PdfError(Exception):
     pass
+
+
+@functools.cache
+def font_faces() -> str:
+    """@font-face rules of Noto Sans JP in the two weights, from its local files (by unicode range: a page loads
+    only the parts it uses). The WOFF files only: the ones whose glyph maps the mend reads."""
+    if not all((FONT / f"{w}.css").is_file() for w in WEIGHTS):
+        raise PdfError(f"the PDFs' font is not installed ({FONT.relative_to(ROOT)}): run `npm ci`")
+    css = "".join((FONT / f"{w}.css").read_text(encoding="utf-8") for w in WEIGHTS)
+    files = (FONT / "files").as_uri()
+    return re.sub(r"url\(\./files/[^)]+\.woff2\) format\('woff2'\), url\(\./files/", f"url({files}/", css)
 
 
 PAMPHLET_PAGE = "pamphlet.md"  # content/pamphlet.md: its macro says what the foot of its PDF says
@@ -94,7 +111,7 @@ def print_pdfs(jobs: list[Job], site_dir: Path, cache: Path | None = None) -> li
     """Print, finish and check every job; raises PdfError naming each file and what is wrong with it.
     With ``cache``, a PDF whose page, stylesheets and settings have not changed since it was printed (and
     passed the check) is taken from there instead; the cache keeps this build's PDFs only."""
-    styles = hashlib.sha256(Path(__file__).read_bytes())  # this mechanism and the site's stylesheets
+    styles = hashlib.sha256(Path(__file__).read_bytes() + font_faces().encode())  # this, the font, the CSS
     for css in sorted(site_dir.glob("assets/**/*.css")):
         styles.update(css.read_bytes())
     kept = {job: cache / f"{_key(job, styles.hexdigest())}.pdf" for job in jobs} if cache else {}
@@ -141,8 +158,8 @@ def _print(jobs: list[Job]) -> dict[Job, str]:
         page.emulate_media(media="print")
         for job in jobs:
             page.goto(job.html.resolve().as_uri())
-            if job.footer:
-                page.add_style_tag(content=_margins(job))
+            page.add_style_tag(content=font_faces() + (_margins(job) if job.footer else ""))
+            page.evaluate(FONTS_LOADED)
             page.pdf(
                 path=str(job.pdf),
                 format="A4",
@@ -174,6 +191,9 @@ def link_sizes(jobs: list[Job], site_dir: Path) -> None:
         if filled != html:
             page.write_text(filled, encoding="utf-8")
 
+
+# the page laid out again with the font, and every part of it the page uses loaded
+FONTS_LOADED = "document.body.offsetHeight; document.fonts.ready.then(() => document.fonts.status)"
 
 # the printed headings' text, in order: what the bookmarks should say (without the permalink sign)
 HEADINGS = """[...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
@@ -233,6 +253,9 @@ def problems(path: Path, lang: str, title: str, text: str = "") -> list[str]:
             out.append(f"page {number} is {size[0]:.0f} × {size[1]:.0f} pt, not A4")
     fonts = list(_fonts(reader.pages))
     out += [f"font {_name(f)} is not embedded" for f in fonts if not _embedded(f)]
+    type3 = [f for f in fonts if f.get("/Subtype") == "/Type3"]
+    if type3:
+        out.append(f"{len(type3)} fonts drawn as Type 3 glyphs, not embedded font programs")
     pdf_text = "".join(page.extract_text() for page in reader.pages)
     if lang == "ja" or JAPANESE.search(text):
         japanese = [_name(f) for f in fonts if JAPANESE.search("".join(_to_unicode(f).values()))]
@@ -282,7 +305,7 @@ def _name(font) -> str:
 
 
 def _embedded(font) -> bool:
-    # Type 3 glyphs are drawings in the PDF itself; other fonts carry a font file
+    # Type 3 glyphs are drawings in the PDF itself (reported on their own); other fonts carry a font file
     return font.get("/Subtype") == "/Type3" or any(
         k in _descriptor(font) for k in ("/FontFile", "/FontFile2", "/FontFile3")
     )
@@ -318,14 +341,13 @@ def _utf16(hexdigits: str) -> str:
 
 def _mend(font, used: set[str]) -> None:
     """Give each glyph mapped to a character the page does not use the one it does use: among the characters
-    that share the glyph in the font's own map (found through fontconfig by the font's PostScript name), or the
+    that share the glyph in the font's own map (the PDFs' font files, or fontconfig's by PostScript name), or the
     plain form of a compatibility character (⽤ → 用, ﬀ → ff)."""
     mapping = _to_unicode(font)
-    shared = _shared_glyphs(_name(font))
+    odd = {code: text for code, text in mapping.items() if len(text) == 1 and text not in used}
+    shared = _shared_glyphs(_name(font)) if odd else {}
     fixed = {}
-    for code, text in mapping.items():
-        if len(text) != 1 or text in used:
-            continue
+    for code, text in odd.items():
         same = [c for c in shared.get(text, ()) if c in used]
         plain = unicodedata.normalize("NFKC", text)
         if same:
@@ -357,17 +379,29 @@ def _mend(font, used: set[str]) -> None:
 
 @functools.cache
 def _shared_glyphs(postscript_name: str) -> dict[str, tuple[str, ...]]:
-    """For a font installed here: each character whose glyph other characters share → those characters."""
-    found = subprocess.run(
-        ["fc-list", "-f", "%{file}\t%{index}\n", f":postscriptname={postscript_name}"],
-        capture_output=True,
-        text=True,
-    ).stdout.split("\n")[0]
-    if not found:
-        return {}
-    file, index = found.split("\t")
-    cmap = TTFont(file, fontNumber=int(index or 0), lazy=True).getBestCmap()
-    glyphs: dict[str, list[str]] = {}
-    for codepoint, glyph in cmap.items():
-        glyphs.setdefault(glyph, []).append(chr(codepoint))
-    return {c: tuple(o for o in same if o != c) for same in glyphs.values() if len(same) > 1 for c in same}
+    """For the PDFs' font or a font installed here: each character whose glyph other characters share → those
+    characters."""
+    fonts = [f for f in _font_files() if f["name"].getDebugName(6) == postscript_name]
+    if not fonts:
+        found = subprocess.run(
+            ["fc-list", "-f", "%{file}\t%{index}\n", f":postscriptname={postscript_name}"],
+            capture_output=True,
+            text=True,
+        ).stdout.split("\n")[0]
+        if found:
+            file, index = found.split("\t")
+            fonts = [TTFont(file, fontNumber=int(index or 0), lazy=True)]
+    shared: dict[str, tuple[str, ...]] = {}
+    for font in fonts:
+        glyphs: dict[str, list[str]] = {}
+        for codepoint, glyph in font.getBestCmap().items():
+            glyphs.setdefault(glyph, []).append(chr(codepoint))
+        for same in glyphs.values():
+            shared.update({c: tuple(o for o in same if o != c) for c in same if len(same) > 1})
+    return shared
+
+
+@functools.cache
+def _font_files() -> list[TTFont]:
+    """The parts of the PDFs' font by unicode range (WOFF: fontTools reads it without Brotli)."""
+    return [TTFont(f, lazy=True) for w in WEIGHTS for f in sorted((FONT / "files").glob(f"*-{w}-normal.woff"))]

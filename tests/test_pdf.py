@@ -1,10 +1,11 @@
-"""The printed PDFs (macros/pdf.py): every PDF of the built site passes the check, reads the data's words, and
-a Japanese PDF printed without a Japanese font stops the build."""
+"""The printed PDFs (macros/pdf.py): every PDF of the built site passes the check, reads the data's words and
+carries its own Japanese font; the check stops Japanese drawn without a Japanese font."""
 
 from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,11 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import ROOT, project_copy, run
 from lxml import html as lhtml
+from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from macros import fmt, pdf
+from macros.browser import ARGS, executable
 from macros.data import LANGS, lang_prefix
 from macros.render import PAMPHLET_PDF, Renderer
 
@@ -81,8 +84,8 @@ def test_the_check_finds_what_a_plain_chromium_print_lacks(built, tmp_path, site
     assert any(f.startswith("page 1 is ") and f.endswith("not A4") for f in found)
 
 
-def test_a_japanese_pdf_printed_without_a_japanese_font_stops_the_build(tmp_path):
-    # fontconfig as on a machine without fonts-noto-cjk: only the folder of a font with no Japanese
+def _no_japanese_fonts(tmp_path: Path) -> Path:
+    """fontconfig as on a machine without fonts-noto-cjk: only the folder of a font with no Japanese."""
     latin = subprocess.run(
         ["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True
     ).stdout
@@ -99,11 +102,62 @@ def test_a_japanese_pdf_printed_without_a_japanese_font_stops_the_build(tmp_path
         env={"FONTCONFIG_FILE": str(config)},
     )
     assert latin and japanese.stdout == "", "the test's font folder must hold no Japanese font"
+    return config
+
+
+def test_the_pdfs_bring_their_japanese_font_to_a_machine_without_one(tmp_path, site):
     out = tmp_path / "site"
-    result = run(["-m", "macros.build", str(out)], FONTCONFIG_FILE=str(config))
+    result = run(["-m", "macros.build", str(out)], FONTCONFIG_FILE=str(_no_japanese_fonts(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    path = out / PAMPHLET_PDF.format(lang="ja")
+    names = {str(pdf._name(f)) for f in pdf._fonts(PdfReader(path).pages)}
+    assert names == {"NotoSansJP-Regular", "NotoSansJP-Bold"}  # the package's, in DADS's two weights
+    assert _squeezed(site.home.pamphlet.title.get("ja")) in _pdf_text(path)
+
+
+def _plain_print(html: Path, path: Path, fontconfig: Path | None) -> str:
+    """A page printed by Chromium as this mechanism prints it but without its font; returns the page's text."""
+    env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig)} if fontconfig else None
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable(), args=ARGS, env=env)
+        page = b.new_page()
+        page.emulate_media(media="print")
+        page.goto(html.as_uri())
+        page.pdf(path=str(path), format="A4", prefer_css_page_size=True, tagged=True, outline=True)
+        text = page.evaluate("document.body.innerText")
+        b.close()
+    return text
+
+
+def test_the_check_stops_japanese_drawn_without_a_japanese_font_and_type_3_glyphs(built, tmp_path, site):
+    html, title = built / "pamphlet" / "index.html", site.home.pamphlet.title.get("ja")
+    boxes, cjk = tmp_path / "boxes.pdf", tmp_path / "cjk.pdf"
+    with ThreadPoolExecutor(
+        1
+    ) as pool:  # in a thread of its own: the session's browser holds this one's Playwright
+        text = pool.submit(_plain_print, html, boxes, _no_japanese_fonts(tmp_path)).result()
+        pool.submit(_plain_print, html, cjk, None).result()
+    found = pdf.problems(boxes, "ja", title, text)
+    assert any(f.startswith("embeds no Japanese font") for f in found)
+    assert "its text holds no Japanese" in found
+    type3 = "fonts drawn as Type 3 glyphs, not embedded font programs"
+    assert any(f.endswith(type3) for f in pdf.problems(cjk, "ja", title))  # the installed Noto Sans CJK
+
+
+def test_without_its_font_package_the_build_stops_and_says_so(tmp_path):
+    root = project_copy(tmp_path / "p")
+    (root / "node_modules").unlink()
+    (root / "node_modules").mkdir()
+    for entry in (ROOT / "node_modules").iterdir():
+        if entry.name != "@fontsource":
+            (root / "node_modules" / entry.name).symlink_to(entry)
+    out = root / "site"
+    result = run(["-m", "macros.build", str(out)], cwd=root)
     assert result.returncode == 1
-    assert "pamphlet/jet-pamphlet-ja.pdf: embeds no Japanese font" in result.stderr
-    assert "pamphlet/jet-pamphlet-ja.pdf: its text holds no Japanese" in result.stderr
+    assert (
+        "the PDFs' font is not installed (node_modules/@fontsource/noto-sans-jp): run `npm ci`"
+        in result.stderr
+    )
     assert f"{out} left unchanged" in result.stderr and not out.exists()
 
 
@@ -171,6 +225,7 @@ PRINT_TWO = """
 import json, sys
 from pathlib import Path
 from macros import fmt, pdf
+from macros.browser import ARGS, executable
 site_dir, cache = Path(sys.argv[1]), Path(sys.argv[2])
 real = pdf._print
 pdf._print = lambda todo: (print(json.dumps([j.pdf.name for j in todo])), real(todo))[1]
