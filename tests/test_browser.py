@@ -8,6 +8,8 @@ import pytest
 import yaml
 from conftest import pages_of, project_copy, run, serve
 
+from macros.data import LANGS, lang_prefix
+
 
 def test_every_page_loads_cleanly_and_only_from_the_site(page, built, base_url):
     host = urlsplit(base_url).netloc
@@ -65,6 +67,8 @@ def test_video_loads_nothing_until_clicked(page, tmp_path):
         page.goto(url + "videos/")
         page.wait_for_load_state("networkidle")
         assert requests == []
+        privacy = yaml.safe_load((root / "data/ui/ja.yml").read_text("utf-8"))["videos"]["privacy"]
+        assert page.get_by_text(privacy).is_visible()  # said once a video can be loaded
         button = page.locator(".video-load")
         assert button.is_visible() and page.locator(".video-link").is_hidden()
         button.focus()
@@ -73,6 +77,13 @@ def test_video_loads_nothing_until_clicked(page, tmp_path):
         assert any("youtube-nocookie.com/embed/abcdefghijk" in r for r in requests)
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_says_videos_load_on_play_only_when_one_is_published(built, site, lang):
+    html = (built / lang_prefix(lang) / "videos" / "index.html").read_text(encoding="utf-8")
+    published = any(v.video_id for v in site.videos.videos)
+    assert (site.ui[lang]["videos"]["privacy"] in html) == published
 
 
 def test_skip_link_and_visible_focus(page, base_url):
