@@ -404,4 +404,6 @@ def _shared_glyphs(postscript_name: str) -> dict[str, tuple[str, ...]]:
 @functools.cache
 def _font_files() -> list[TTFont]:
     """The parts of the PDFs' font by unicode range (WOFF: fontTools reads it without Brotli)."""
-    return [TTFont(f, lazy=True) for w in WEIGHTS for f in sorted((FONT / "files").glob(f"*-{w}-normal.woff"))]
+    return [
+        TTFont(f, lazy=True) for w in WEIGHTS for f in sorted((FONT / "files").glob(f"*-{w}-normal.woff"))
+    ]

@@ -452,6 +452,7 @@ class Resource(Model):
     size_bytes: int | None = Field(None, gt=0, description="不明なら null / null when unknown")
     url: Url | None = Field(None, description="公開ファイルがなければ null / null when not available")
     date: DateOrMonth
+    keywords: Keywords | None = None
     sample: bool = False
 
 

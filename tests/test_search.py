@@ -47,6 +47,7 @@ def _hrefs(page):
         ("ja", "キャンセル料", "guidelines/{year}/#travel-to-japan"),
         ("en", "salary", "guidelines/{year}/#remuneration"),
         ("en", "visa", "guidelines/{year}/#visa"),
+        ("en", "internship", "audiences/companies/#internships-guide"),  # a resource's own keywords
     ],
 )
 def test_header_search_finds_the_section_and_follows_to_its_anchor(page, base_url, site, lang, query, target):
@@ -146,6 +147,12 @@ def test_keywords_are_metadata_not_text(built, site):
         if sec.keywords:
             assert guidelines["meta"][f"keywords-{sec.id}"] == " ".join(sec.keywords.ja)
             assert " ".join(sec.keywords.ja) in guidelines["meta"]["keywords"]
+    for audience in site.audiences.audiences:
+        page = next(f for f in _fragments(built) if f["url"] == f"/audiences/{audience.id}/")
+        for res in audience.resources:
+            if res.keywords:  # a resource's keywords name its card, and count for the page
+                assert page["meta"][f"keywords-{res.id}"] == " ".join(res.keywords.ja)
+                assert " ".join(res.keywords.ja) in page["meta"]["keywords"]
 
 
 def _cells(node) -> list[str]:
