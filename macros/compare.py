@@ -58,7 +58,6 @@ class Clause:
     text: s.Text | None = None  # title, country, section title, paragraph, item, caption, note, label
     fields: tuple[tuple[str | int, object], ...] = ()  # rows and dates: their cells or values, by key
     body: tuple[Clause, ...] = ()  # an added or removed section or table: what it holds
-    uses: tuple[str, ...] = ()  # a key date: anchors of the clauses that show it in this view
     table: str | None = None  # rows, columns and notes: the id of their table
 
 
@@ -104,11 +103,6 @@ class Change:
         return {"title": "edition", "country": "edition", "date": "dates", "footnote": "footnotes"}.get(
             self.kind, "body"
         )
-
-    @property
-    def text_changed(self) -> bool:
-        old, new = (c and c.text for c in (self.old, self.new))
-        return any(_text(old, lang) != _text(new, lang) for lang in LANGS)
 
     @property
     def role_changed(self) -> bool:
@@ -679,9 +673,9 @@ class _Comparer:
 
     def _date(self, y: _Year, did: str) -> Clause:
         d = y.dates[did]
-        uses = tuple(dict.fromkeys(y.uses.get(did, [])))
+        uses = y.uses.get(did, [])
         anchor = y.schedule.get(did) or (uses[0] if uses else None)
-        return Clause("date", y.year, d, anchor, None, NONE, text=d.label, fields=_when(d), uses=uses)
+        return Clause("date", y.year, d, anchor, None, NONE, text=d.label, fields=_when(d))
 
     def _footnote(self, y: _Year, fid: str) -> Clause:
         n = {lang: str(y.footnotes.index(fid) + 1) for lang in LANGS}

@@ -14,6 +14,7 @@ from zxcvbn import zxcvbn
 
 ITERATIONS = 600_000  # OWASP 2023 for PBKDF2-HMAC-SHA256
 MIN_LENGTH = 16
+ZXCVBN_MAX = 72  # zxcvbn refuses longer input
 # zxcvbn's top score, at least 10^10 estimated guesses: the ciphertext is public, so guessing is offline
 STRENGTH = 4
 CHECK = b"jet-faq-password-check"  # known plaintext: tells a wrong password from a damaged document
@@ -77,7 +78,7 @@ def check_password(value: str) -> None:
         raise PasswordError(f"the FAQ password is too short: {len(value)} characters, at least {MIN_LENGTH}")
     if len(set(value)) == 1:
         raise PasswordError("the FAQ password is one character repeated")
-    result = zxcvbn(value)
+    result = zxcvbn(value[:ZXCVBN_MAX])  # it estimates at most 72 characters; longer is not weaker
     if result["score"] < STRENGTH:
         parts = sorted({_WEAK_PARTS[m["pattern"]] for m in result["sequence"] if m["pattern"] in _WEAK_PARTS})
         raise PasswordError(

@@ -29,6 +29,11 @@ def lang_prefix(lang: str) -> str:
     return "" if lang == LANGS[0] else f"{lang}/"
 
 
+def _notes(text: str) -> list[str]:
+    """The footnotes a text refers to, in order."""
+    return [ref for kind, ref in REF.findall(text) if kind == "fn"]
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -288,6 +293,9 @@ class _Checker:
             if ja != en:
                 diff = ", ".join(sorted(f"{{{k}:{v}}}" for k, v in ja ^ en))
                 self.add(src, (*path, "en"), f"references differ from ja: {diff}")
+            elif obj.en is not None and _notes(obj.ja) != _notes(obj.en):  # one numbering serves both pages
+                order = ", ".join(f"{{fn:{n}}}" for n in _notes(obj.ja))
+                self.add(src, (*path, "en"), f"footnotes referred to in another order than in ja ({order})")
             for lang, refs in (("ja", ja), ("en", en)):
                 for kind, ref in refs:
                     if targets is None:

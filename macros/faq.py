@@ -14,20 +14,20 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from jinja2 import Environment
+from markupsafe import escape
 
 from . import headers
 from . import schema as s
 from .crypto import ITERATIONS, PasswordError, Sealer, open_envelope, take_password
 from .data import LANGS, ROOT, DataError, Site, lang_prefix, load_faq, load_site
-from .render import Renderer
+from .render import Renderer, json_script, template_env
 
 TEMPLATES = Path(__file__).parent / "faq_templates"
 ASSETS = {  # copied verbatim next to the editions: the gate's code and style, and the site's design tokens
     "faq.js": TEMPLATES / "faq.js",
     "faq.css": TEMPLATES / "faq.css",
-    "tokens.css": Path(__file__).parent.parent / "content" / "assets" / "tokens.css",
+    "tokens.css": ROOT / "content" / "assets" / "tokens.css",
 }
 _GATE = re.compile(r'<html[^>]* data-faq-edition="([a-z]+)".*?id="faq-payload">(.*?)</script>', re.S)
 
@@ -49,13 +49,7 @@ def _langs(edition: str) -> tuple[str, ...]:
 
 @cache
 def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        undefined=StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return template_env(TEMPLATES)
 
 
 def _renderers(site: Site, edition: str) -> dict[str, Renderer]:
@@ -68,7 +62,9 @@ def _guideline_link(site: Site, r: Renderer, section_id: str) -> dict:
     sec = view.anchors[section_id]
     number = view.number(sec)
     return {
-        "href": f"../../{lang_prefix(r.lang)}guidelines/{site.latest_year}/#{section_id}",
+        "href": escape(
+            f"../../{lang_prefix(r.lang)}guidelines/{site.latest_year}/#{section_id}"
+        ),  # a URL, as r.link
         "text": f"{number} {sec.title.get(r.lang)}".strip(),
     }
 
@@ -104,8 +100,6 @@ def render_gate(site: Site, edition: str, envelope: dict) -> str:
     home = "../../" + lang_prefix(lang)
     other = _other_edition(site, edition)
     desk = site.desk(site.home.faq.desk)
-    payload = json.dumps(envelope, separators=(",", ":"))
-    strings = json.dumps(site.ui[lang]["faq"], ensure_ascii=False, separators=(",", ":"))
     return (
         _env()
         .get_template("gate.html.j2")
@@ -121,11 +115,12 @@ def render_gate(site: Site, edition: str, envelope: dict) -> str:
             other=other,
             other_lang=_langs(other.id)[0],
             gate=site.home.faq,
+            sample=site.is_sample(site.home.faq.ask),
             desk=desk,
             contacts=f"{home}contacts/#{desk.id}",
             site_name=site.ui[lang]["site"]["name"],
-            payload=Markup(payload.replace("</", "<\\/")),
-            strings=Markup(strings.replace("</", "<\\/")),
+            payload=json_script(envelope),
+            strings=json_script(site.ui[lang]["faq"]),
         )
     )
 
@@ -133,7 +128,7 @@ def render_gate(site: Site, edition: str, envelope: dict) -> str:
 def open_gate(password: str, html: str) -> str:
     """The FAQ document of a built gate page, decrypted as the browser does it (tests and tools)."""
     edition, payload = _GATE.search(html).groups()
-    return open_envelope(password, json.loads(payload.replace("<\\/", "</")), aad(edition)).decode()
+    return open_envelope(password, json.loads(payload), aad(edition)).decode()
 
 
 def build(out: Path, password: str, root: Path = ROOT, iterations: int = ITERATIONS) -> list[Path]:

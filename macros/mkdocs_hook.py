@@ -208,6 +208,7 @@ def on_post_page(output, page, config):
 def on_post_build(config):
     """Calendars and feeds of this language; with the default language, the site's security.txt."""
     if _state["problems"]:
+        _state.pop("sitemap", None)  # a page list of a build with problems: not the next build's
         return
     lang = _lang(config)
     # every language build writes the site's one 404.html; keep the default language's

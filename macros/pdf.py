@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -30,7 +31,7 @@ from playwright.sync_api import sync_playwright
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
 
-from .browser import launch
+from .browser import ARGS, executable, launch
 from .data import LANGS, ROOT, lang_prefix, load_site
 from .render import Renderer, css_string, esc
 
@@ -53,7 +54,7 @@ class Job:
 
 def _margins(job: Job) -> str:
     """The page-margin boxes of a job's pages: its footer (a CSS string, escaped) and "page / pages"."""
-    box = "font: 8pt 'Noto Sans JP', sans-serif; color: #4d4d4d"  # tokens.css: --jet-muted
+    box = "font: 8pt var(--jet-font); color: var(--jet-muted)"  # tokens.css, which every page loads
     return (
         f"@page {{ @bottom-left {{ content: {css_string(job.footer)}; {box} }}"
         f' @bottom-right {{ content: counter(page) " / " counter(pages); {box} }} }}'
@@ -109,12 +110,10 @@ def site_jobs(site_dir: Path) -> list[Job]:
 
 def print_pdfs(jobs: list[Job], site_dir: Path, cache: Path | None = None) -> list[Path]:
     """Print, finish and check every job; raises PdfError naming each file and what is wrong with it.
-    With ``cache``, a PDF whose page, stylesheets and settings have not changed since it was printed (and
+    With ``cache``, a PDF whose page and printing (`_printing`) have not changed since it was printed (and
     passed the check) is taken from there instead; the cache keeps this build's PDFs only."""
-    styles = hashlib.sha256(Path(__file__).read_bytes() + font_faces().encode())  # this, the font, the CSS
-    for css in sorted(site_dir.glob("assets/**/*.css")):
-        styles.update(css.read_bytes())
-    kept = {job: cache / f"{_key(job, styles.hexdigest())}.pdf" for job in jobs} if cache else {}
+    printing = _printing(site_dir) if cache else ""
+    kept = {job: cache / f"{_key(job, printing)}.pdf" for job in jobs} if cache else {}
     fresh = [job for job in jobs if not (job in kept and kept[job].is_file())]
     texts = _print(fresh)
     found = [
@@ -135,10 +134,24 @@ def print_pdfs(jobs: list[Job], site_dir: Path, cache: Path | None = None) -> li
     return [job.pdf for job in jobs]
 
 
-def _key(job: Job, styles: str) -> str:
+def _printing(site_dir: Path) -> str:
+    """What every PDF depends on besides its page: this mechanism, its font, the site's assets (styles and
+    scripts), and the browser and libraries that print and finish it."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + font_faces().encode())  # the font, or why not
+    digest.update((FONT / "package.json").read_bytes())
+    for asset in sorted(p for p in site_dir.glob("assets/**/*") if p.is_file()):
+        digest.update(asset.read_bytes())
+    browser = Path(executable() or "/dev/null").resolve().stat()  # its package's update rewrites it
+    chromium = f"{executable()} {browser.st_size} {browser.st_mtime_ns}"
+    tools = [chromium, *(metadata.version(name) for name in ("playwright", "pypdf", "fonttools")), *ARGS]
+    digest.update("\0".join(tools).encode())
+    return digest.hexdigest()
+
+
+def _key(job: Job, printing: str) -> str:
     """What a printed PDF depends on: its page, how it is printed, its title, language and footer."""
     digest = hashlib.sha256(job.html.read_bytes())
-    digest.update(f"{styles}\0{job.title}\0{job.lang}\0{job.footer}".encode())
+    digest.update(f"{printing}\0{job.title}\0{job.lang}\0{job.footer}".encode())
     return digest.hexdigest()[:32]
 
 

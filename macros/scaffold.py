@@ -68,7 +68,7 @@ def draft(src: Source, text: str, old: edition.Edition, new: edition.Edition, si
                     lambda t, key=key, blank=blank, value=value: (
                         re.sub(
                             rf"({key}:\s*)[^\s,}}#]+(.*?)(\s+#.*)?$",
-                            rf'\g<1>"{blank}"\g<2>  # {old.year}: {value}',
+                            rf'\g<1>"{blank}"\g<2>  # {old.year}: {value}\g<3>',  # a comment already there stays
                             t.rstrip("\n"),
                             count=1,
                         )

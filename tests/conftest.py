@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,14 +12,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import project_copy  # noqa: E402, F401 (tests import it from here)
 from macros.browser import Hosted, free_port, serve  # noqa: E402, F401 (tests import serve from here)
 from macros.data import load_faq, load_site  # noqa: E402
 from macros.faq import is_gate  # noqa: E402
 
 PASSWORD = "tests-own-password-" + os.urandom(6).hex()  # the tests' own; the code has no default
-COPY_IGNORE = shutil.ignore_patterns(
-    ".venv", ".git", "site", ".site-*", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"
-)
 
 
 @pytest.fixture(scope="session")
@@ -31,13 +28,6 @@ def site():
 @pytest.fixture(scope="session")
 def faq(site):
     return load_faq(site)[0]
-
-
-def project_copy(dest: Path) -> Path:
-    """A copy of the project (without environments and outputs) to break or extend in a test."""
-    shutil.copytree(ROOT, dest, ignore=COPY_IGNORE)
-    (dest / "node_modules").symlink_to(ROOT / "node_modules")  # the npm tools (Pagefind), shared
-    return dest
 
 
 def run(args: list[str], cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:

@@ -182,3 +182,8 @@ def axe_rule_problems(
             problems += [f"{rel} (unlocked): {p}" for p in axe_violations(page, rules)]
     context.close()
     return problems
+
+
+def squeezed(text: str) -> str:
+    """Text without white space: a PDF's text breaks lines where the page did."""
+    return re.sub(r"\s+", "", text)

@@ -86,11 +86,12 @@ def test_the_page_says_videos_load_on_play_only_when_one_is_published(built, sit
     assert (site.ui[lang]["videos"]["privacy"] in html) == published
 
 
-def test_skip_link_and_visible_focus(page, base_url):
-    page.goto(base_url + "guidelines/2024/")
+def test_skip_link_and_visible_focus(page, base_url, site):
+    page.goto(base_url + f"guidelines/{site.latest_year}/")
     page.keyboard.press("Tab")
-    # the theme's skip link (its words are the theme's translation) is the first stop and targets the content
+    # the skip link (its words: data/ui) is the first stop and targets the content
     assert page.evaluate("document.activeElement.classList.contains('md-skip')")
+    assert page.evaluate("document.activeElement.textContent.trim()") == site.ui["ja"]["site"]["skip"]
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#guidelines"
     page.keyboard.press("Enter")
     for _ in range(6):

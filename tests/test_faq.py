@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ FAST = 1_000  # iterations for unit tests of the format; the real build uses cry
 
 def envelope_of(page_html: str) -> dict:
     m = re.search(r'<script type="application/json" id="faq-payload">(.*?)</script>', page_html, re.S)
-    return json.loads(m.group(1).replace("<\\/", "</"))
+    return json.loads(m.group(1))
 
 
 def test_round_trip_and_tamper_detection():
@@ -103,6 +102,17 @@ def test_password_is_refused_with_its_reason_and_never_shown(tmp_path, how, pass
     assert not out.exists()
     if password and password.strip():
         assert password.strip() not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "x7Kp-2mQ-9vLr-Zt",
+        "GjqMCl2UKPRsujEdOgcDMFWpbgB1EmiNWWcjKy2b6_xIJpcW8QKoB3MKJxvZhlky0rUrZtkeU91Ej9n5TJFRXuTWiB9A4_XQDwuAAOILmrcux23rTbZ8V1_L",
+    ],
+)
+def test_a_strong_password_is_taken_whatever_its_length(password):
+    crypto.check_password(password)  # 16 and 120 characters: zxcvbn itself stops at 72
 
 
 @pytest.mark.parametrize(
@@ -338,7 +348,7 @@ def test_gate_form_cannot_submit_and_names_the_desk_once(built, site, edition):
     assert len(noscript) == 1 and ui["noscript"] in lhtml.tostring(noscript[0], encoding="unicode")
     toggle = doc.get_element_by_id("faq-toggle")
     assert toggle.xpath("svg[@aria-hidden='true']") and toggle.text_content().strip() == ui["show"]
-    assert not _EMOJI.search(page.read_text(encoding="utf-8") + json.dumps(site.ui[lang]))
+    assert not _EMOJI.search(page.read_text(encoding="utf-8") + json.dumps(site.ui[lang], ensure_ascii=False))
     desk = site.desk(site.home.faq.desk).name.get(lang)
     gate = doc.get_element_by_id("faq-gate").text_content()
     assert gate.count(desk) == 1
@@ -372,20 +382,21 @@ def test_landing_page_says_what_the_faq_holds_and_links_each_edition(built, site
         assert _resolves(built, page, a.get("href")) == (built / "faq" / e.id / "index.html").resolve()
     before, after = f.ask.get(lang).split("{desk}")
     assert before + site.desk(f.desk).name.get(lang) + after in text
-    assert (site.ui[lang]["sample"]["entry"] in text) == f.ask.sample
+    assert (site.ui[lang]["sample"]["entry"] in text) == site.is_sample(f.ask)
     home = built / ("en/" if lang == "en" else "") / "index.html"
     more = lhtml.fromstring(home.read_bytes()).xpath("//p[@class='more']/a[@href]")
     assert page.resolve() in {_resolves(built, home, a.get("href")) for a in more}
 
 
-def test_the_password_sentence_must_name_the_desk_once(tmp_path):
+def test_the_password_sentence_must_name_the_desk_once(tmp_path, site):
     root = project_copy(tmp_path / "p")
     home = root / "data" / "home.yml"
     text = home.read_text(encoding="utf-8")
-    home.write_text(
-        text.replace("{desk}までお問い合わせください", "研修・カウンセリング課までお問い合わせください"),
-        "utf-8",
-    )
+    lines = text.splitlines(keepends=True)
+    ja = next(i for i, t in enumerate(lines) if i > lines.index("  ask:\n") and "ja:" in t)
+    assert "{desk}" in lines[ja]
+    lines[ja] = lines[ja].replace("{desk}", site.desk(site.home.faq.desk).name.ja)  # written out instead
+    home.write_text("".join(lines), "utf-8")
     result = run(["-m", "macros", "check"], cwd=root)
     line = 2 + next(i for i, t in enumerate(text.splitlines()) if t == "  ask:")  # where its value starts
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -434,11 +445,9 @@ def test_browser_right_password_unlocks_and_wrong_one_is_refused(page, base_url,
     assert page.get_attribute("#faq-password", "aria-invalid") == "true"
     assert page.evaluate("document.activeElement.id") == "faq-password"
     assert page.is_hidden("#faq-content")
-    started = time.perf_counter()
-    page.fill("#faq-password", PASSWORD)
+    page.fill("#faq-password", PASSWORD)  # how fast: bench/perf's FAQ unlock budget
     page.press("#faq-password", "Enter")
     page.wait_for_selector("#faq-content .faq-entry")
-    assert time.perf_counter() - started < 10
     assert page.locator(".faq-entry").count() == len(faq.entries)
     page.wait_for_selector("#faq-status:not(:empty)")  # the live region is filled just after the content
     assert page.text_content("#faq-status") == site.ui["en"]["faq"]["unlocked"]

@@ -34,6 +34,7 @@ def marked(el, ui) -> bool:
 def test_sample_news_is_marked_on_every_list_and_in_the_feed(built, site, lang):
     ui = site.ui[lang]
     lists = [doc(built, lang, "")] + [doc(built, lang, f"news/{t.id}") for t in site.news.tags]
+    assert all(page.xpath("//li[contains(@class, 'news-item')]") for page in lists)
     for page in lists:
         for li in page.xpath("//li[contains(@class, 'news-item')]"):
             item_id = li.xpath(".//p[@class='news-title']/a/@href")[0].rsplit("#", 1)[1]
@@ -45,6 +46,7 @@ def test_sample_news_is_marked_on_every_list_and_in_the_feed(built, site, lang):
         after = heading.xpath("following-sibling::*[self::h2 or contains(@class, 'sample-note')][1]")
         assert (bool(after) and "sample-note" in (after[0].get("class") or "")) == site.is_sample(item)
     feed = ET.parse(built / lang_prefix(lang) / "news" / "feed.xml").getroot()
+    assert list(feed.iter(f"{ATOM}entry"))
     for entry in feed.iter(f"{ATOM}entry"):
         item = next(i for i in site.news.items if entry.findtext(f"{ATOM}id").endswith("#" + i.id))
         title, content = entry.findtext(f"{ATOM}title"), entry.findtext(f"{ATOM}content") or ""

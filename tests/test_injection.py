@@ -32,6 +32,8 @@ BAD_LINKS = [
     "![a](data:text/html,x)",
     "[a](vbscript:msgbox)",
     "[a](//evil.example/)",
+    "[a](/\\evil.example/)",  # a browser reads /\ and \/ as //
+    "[a](\\/evil.example/)",
 ]
 
 
@@ -158,12 +160,14 @@ def test_feeds_calendars_and_structured_data_carry_the_payload_as_text(poisoned)
         ns = {"a": "http://www.w3.org/2005/Atom"}
         entries = feed.findall("a:entry", ns)
         assert entries and all(MARK in e.findtext("a:title", "", ns) for e in entries)
+        assert any(e.findtext("a:content", "", ns) for e in entries)
         for entry in entries:
             content = entry.findtext("a:content", "", ns)
             if content:
                 tree = lhtml.fromstring(f"<div>{content}</div>")
                 assert not tree.xpath(f"//*[@{MARK}] | //script"), content
                 assert not [h for h in tree.xpath("//@href") if "script:" in h.lower()]
+        assert list((poisoned / prefix).glob("guidelines-*.ics"))
         for ics in (poisoned / prefix).glob("guidelines-*.ics"):
             cal = icalendar.Calendar.from_ical(ics.read_bytes())
             summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]

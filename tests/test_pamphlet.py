@@ -20,6 +20,7 @@ import yaml
 from conftest import PORT, ROOT
 from lxml import html as lhtml
 from pypdf import PdfReader
+from quality import squeezed
 
 from macros import fmt, pdf
 from macros.data import LANGS, lang_prefix
@@ -40,10 +41,6 @@ PAGES = [
     "programme/",
     "pamphlet/",
 ]  # the main pages, looked at and tested
-
-
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)  # a PDF's text breaks lines where the page did
 
 
 def _pamphlet(built: Path, lang: str) -> tuple[Path, Path]:
@@ -151,21 +148,21 @@ def test_the_pamphlet_is_four_to_eight_a4_pages(built, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_fact_of_the_pamphlet_is_read_from_the_data(built, site, lang):
     html, path = _pamphlet(built, lang)
-    pdf_text = _squeezed("".join(_page_texts(path)))
-    page_text = _squeezed(lhtml.fromstring(html.read_bytes()).xpath("//article")[0].text_content())
+    pdf_text = squeezed("".join(_page_texts(path)))
+    page_text = squeezed(lhtml.fromstring(html.read_bytes()).xpath("//article")[0].text_content())
     facts = [x for part in _facts(site, lang).values() for x in part]
-    assert [x for x in facts if _squeezed(x) not in pdf_text] == []
-    assert [x for x in facts if _squeezed(x) not in page_text] == []  # the page is the PDF's twin
+    assert [x for x in facts if squeezed(x) not in pdf_text] == []
+    assert [x for x in facts if squeezed(x) not in page_text] == []  # the page is the PDF's twin
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_pdf_text_reads_in_the_order_of_the_pamphlet(built, site, lang):
-    text = _squeezed("".join(_page_texts(_pamphlet(built, lang)[1])))
+    text = squeezed("".join(_page_texts(_pamphlet(built, lang)[1])))
     facts, at = _facts(site, lang), 0
     order = ["cover", "programme", "roles", "strengths", "stories", "hosting", "contacts", "back"]
     for part in order:
         for fact in facts[part]:
-            found = text.find(_squeezed(fact), at)
+            found = text.find(squeezed(fact), at)
             assert found >= 0, (part, fact)  # found after everything before it
             at = found
 
@@ -178,10 +175,10 @@ def test_every_foot_but_the_covers_has_the_edition_and_the_page_number(built, si
     assert job.footer == site.ui[lang]["pamphlet"]["pdf_footer"].format(
         title=site.home.pamphlet.title.get(lang), issued=issued
     )
-    texts = [_squeezed(t) for t in _page_texts(job.pdf)]
-    assert _squeezed(job.footer) not in texts[0] and f"1/{len(texts)}" not in texts[0]
+    texts = [squeezed(t) for t in _page_texts(job.pdf)]
+    assert squeezed(job.footer) not in texts[0] and f"1/{len(texts)}" not in texts[0]
     for number, text in enumerate(texts[1:], 2):
-        assert _squeezed(job.footer) in text and f"{number}/{len(texts)}" in text, number
+        assert squeezed(job.footer) in text and f"{number}/{len(texts)}" in text, number
 
 
 def _margins() -> dict[str, list[float]]:
@@ -270,7 +267,7 @@ def test_in_the_print_layout_nothing_is_wider_than_the_page_and_no_card_can_be_s
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_card_or_table_is_split_and_no_page_ends_on_a_heading(built, site, lang):
     html, path = _pamphlet(built, lang)
-    texts = [_squeezed(t) for t in _page_texts(path)]
+    texts = [squeezed(t) for t in _page_texts(path)]
     r, ui = Renderer(site, lang), site.ui[lang]
     whole = []  # each card, table and figure as its text runs, which must all be on one page
     for role in site.programme.roles:
@@ -298,16 +295,16 @@ def test_no_card_or_table_is_split_and_no_page_ends_on_a_heading(built, site, la
         "".join(x for pair in zip(labels, _facts(site, lang)["programme"][-3:], strict=True) for x in pair)
     )
     whole += [i.get(lang) for i in site.programme.strengths.items]
-    assert [w for w in whole if not any(_squeezed(w) in t for t in texts)] == []
+    assert [w for w in whole if not any(squeezed(w) in t for t in texts)] == []
     # the last words on each page are not a heading, nor the source line under one
     doc = lhtml.fromstring(html.read_bytes())
     heads = [
-        _squeezed("".join(h.xpath("text()")))
+        squeezed("".join(h.xpath("text()")))
         for h in doc.xpath("//article//*[self::h2 or self::h3 or self::h4 or contains(@class, 'gl-source')]")
     ]
     job = _job(built, lang)
     for number, text in enumerate(texts, 1):
-        body = text.replace(_squeezed(job.footer), "").replace(f"{number}/{len(texts)}", "")
+        body = text.replace(squeezed(job.footer), "").replace(f"{number}/{len(texts)}", "")
         assert not any(body.endswith(h) for h in heads if h), number
 
 
@@ -372,7 +369,8 @@ def test_every_stylesheet_takes_its_colours_from_the_tokens():
     """Colours are named once, in tokens.css: the other stylesheets use its roles."""
     own = {
         p.name: re.findall(
-            r"#[0-9a-fA-F]{3,8}\b", re.sub(r"/\*.*?\*/", "", p.read_text(encoding="utf-8"), flags=re.S)
+            r"#[0-9a-fA-F]{3,8}\b|\b(?:rgb|hsl)a?\(",
+            re.sub(r"/\*.*?\*/", "", p.read_text(encoding="utf-8"), flags=re.S),
         )
         for p in STYLESHEETS[1:]
     }

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import re
 import shutil
 import subprocess
 import threading
@@ -18,6 +17,7 @@ from conftest import ROOT, project_copy, run
 from lxml import html as lhtml
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
+from quality import squeezed
 
 from macros import fmt, pdf
 from macros.browser import ARGS, executable
@@ -25,12 +25,8 @@ from macros.data import LANGS, lang_prefix
 from macros.render import PAMPHLET_PDF, Renderer
 
 
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)  # a PDF's text breaks lines where the page did
-
-
 def _pdf_text(path: Path) -> str:
-    return _squeezed("".join(page.extract_text() for page in PdfReader(path).pages))
+    return squeezed("".join(page.extract_text() for page in PdfReader(path).pages))
 
 
 def test_every_pdf_of_the_site_is_printed_by_the_one_mechanism_and_passes_its_check(built, site):
@@ -55,7 +51,7 @@ def test_pamphlet_pdf_reads_the_data_in_its_language(built, site, lang):
     expected = [p.title, *p.description, *site.programme.overview, site.home.headings.contacts]
     for desk in site.contacts.desks:
         expected += [desk.name, *desk.duties]
-    missing = [t.get(lang) for t in expected if _squeezed(t.get(lang)) not in text]
+    missing = [t.get(lang) for t in expected if squeezed(t.get(lang)) not in text]
     assert missing == []
     # bookmarks from the headings: the title, its sections, and a desk's name under its section
     outline = reader.outline
@@ -112,7 +108,7 @@ def test_the_pdfs_bring_their_japanese_font_to_a_machine_without_one(tmp_path, s
     path = out / PAMPHLET_PDF.format(lang="ja")
     names = {str(pdf._name(f)) for f in pdf._fonts(PdfReader(path).pages)}
     assert names == {"NotoSansJP-Regular", "NotoSansJP-Bold"}  # the package's, in DADS's two weights
-    assert _squeezed(site.home.pamphlet.title.get("ja")) in _pdf_text(path)
+    assert squeezed(site.home.pamphlet.title.get("ja")) in _pdf_text(path)
 
 
 def _plain_print(html: Path, path: Path, fontconfig: Path | None) -> str:
@@ -204,8 +200,8 @@ def test_each_guidelines_view_is_a_pdf_with_its_edition_and_page_numbers_in_ever
             pages = len(reader.pages)
             assert pages > 3
             for number, page in enumerate(reader.pages, 1):
-                text = _squeezed(page.extract_text())
-                assert _squeezed(footer) in text and f"{number}/{pages}" in text, (path.name, number)
+                text = squeezed(page.extract_text())
+                assert squeezed(footer) in text and f"{number}/{pages}" in text, (path.name, number)
             # bookmarks say what the page's headings say, every section this view shows among them
             page = lhtml.fromstring((path.parent / (role or "") / "index.html").read_bytes())
             headings = [
@@ -260,6 +256,6 @@ def test_the_pamphlet_job_takes_its_foot_from_its_page_and_a_named_cover_page_dr
     assert job.footer == r.page_meta["pdf_footer"]
     assert fmt.day(day, lang) in job.footer
     # the margin boxes pdf.py adds are on every page but those of a named page that sets them to none
-    pages = [_squeezed(page.extract_text()) for page in PdfReader(job.pdf).pages]
-    assert _squeezed(job.footer) not in pages[0]
-    assert all(_squeezed(job.footer) in text for text in pages[1:])
+    pages = [squeezed(page.extract_text()) for page in PdfReader(job.pdf).pages]
+    assert squeezed(job.footer) not in pages[0]
+    assert all(squeezed(job.footer) in text for text in pages[1:])

@@ -89,12 +89,15 @@ def test_search_keyboard_and_escape(page, base_url):
     assert page.is_hidden("#site-search-panel")
 
 
-def test_search_filters_by_type_and_role(page, base_url):
+def test_search_filters_by_type_and_role(page, base_url, site):
     page.goto(base_url)
     _search(page, "応募要件")
     page.select_option("#site-search-role", "sea")
+    sea = f"/guidelines/{site.latest_year}/sea/"
     page.wait_for_function(
-        "[...document.querySelectorAll('#site-search-results a')].every(a => a.getAttribute('href').startsWith('/guidelines/2024/sea/'))"
+        "(sea) => { const as = [...document.querySelectorAll('#site-search-results a')];"
+        " return as.length > 0 && as.every(a => a.getAttribute('href').startsWith(sea)); }",
+        arg=sea,
     )
     page.select_option("#site-search-role", "")
     page.select_option("#site-search-type", "contacts")
@@ -142,7 +145,9 @@ def test_keywords_are_metadata_not_text(built, site):
         lang = "en" if fragment["url"].startswith("/en/") else "ja"
         text = fragment["content"].replace("\u200b", "")
         assert shows_keywords(text, keyword_lists(site, lang)) is None, fragment["url"]
-    guidelines = next(f for f in _fragments(built) if f["url"] == "/guidelines/2024/")
+    guidelines = next(f for f in _fragments(built) if f["url"] == f"/guidelines/{site.latest_year}/")
+    assert any(sec.keywords for sec in site.guidelines[site.latest_year].sections)
+    assert any(res.keywords for a in site.audiences.audiences for res in a.resources)
     for sec in site.guidelines[site.latest_year].sections:
         if sec.keywords:
             assert guidelines["meta"][f"keywords-{sec.id}"] == " ".join(sec.keywords.ja)

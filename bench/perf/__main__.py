@@ -24,7 +24,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench import wait_for
+from bench import build_site, project_copy, wait_for
 from bench.perf.scale import scale
 from macros.a11y import public_pages
 from macros.browser import ARGS, Hosted, executable, free_port, launch, mkdocs_serve, serve
@@ -34,9 +34,6 @@ from macros.render import Renderer
 
 HERE = Path(__file__).resolve().parent
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-IGNORE = shutil.ignore_patterns(
-    ".venv", ".git", "site", ".site-*", "node_modules", "__pycache__", ".pytest_cache"
-)
 TEMPLATES = {  # page template → a page that uses it
     "home": "",
     "guidelines": "guidelines/2024/",
@@ -50,12 +47,6 @@ LIGHTHOUSE_PAGES = ["", "guidelines/2024/", "contacts/", "news/", "faq/ja/"]  # 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 NODE_FOR_LIGHTHOUSE = (22, 19)  # Lighthouse 13's engines field
 NOTES = "## Notes"  # hand-written, below the measured sections: kept when `make bench` rewrites the report
-
-
-def _copy(dest: Path) -> Path:
-    shutil.copytree(ROOT, dest, ignore=IGNORE)
-    (dest / "node_modules").symlink_to(ROOT / "node_modules")  # the npm tools (Pagefind), shared
-    return dest
 
 
 def _timed(args: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
@@ -88,25 +79,14 @@ def stock_docs(dest: Path) -> None:
 
 
 def bench_build(tmp: Path) -> dict:
-    project = _copy(tmp / "build")
+    project = project_copy(tmp / "build")
     password = secrets.token_urlsafe(20)
     port = free_port()  # the site is built for the address it is served at (feeds, sitemap)
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "macros.build", str(tmp / "site")],
-        cwd=project,
-        env=dict(ENV, FAQ_PASSWORD=password, SITE_URL=f"http://127.0.0.1:{port}/"),
-        capture_output=True,
-        text=True,
-        check=True,
+    _, steps = build_site(
+        tmp / "site", project, dict(ENV, FAQ_PASSWORD=password, SITE_URL=f"http://127.0.0.1:{port}/")
     )
     total = time.perf_counter() - started
-    steps, last = {}, 0.0
-    for line in result.stdout.splitlines():
-        if line.startswith("build: ") and "(" in line and not line.startswith("build: done"):
-            name, at = line[7:].rsplit(" (", 1)
-            at = float(at.rstrip(" s)"))
-            steps[name], last = at - last, at
     stock = tmp / "stock"
     stock_docs(stock / "docs")
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
@@ -147,7 +127,7 @@ def bench_build(tmp: Path) -> dict:
 def bench_scale(tmp: Path) -> dict:
     out = {}
     for factor in (1, 4, 16):
-        project = _copy(tmp / f"scale{factor}")
+        project = project_copy(tmp / f"scale{factor}")
         scale(project, factor)
         t_pages, mem = _timed(
             [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp / f"s{factor}")], project
@@ -162,7 +142,7 @@ def bench_scale(tmp: Path) -> dict:
 
 
 def bench_rebuild(tmp: Path) -> float:
-    project = _copy(tmp / "serve")
+    project = project_copy(tmp / "serve")
     base, server = mkdocs_serve(project, ["data"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = base + "contacts/"
 
@@ -456,12 +436,10 @@ def main(args: list[str]) -> int:
         with tempfile.TemporaryDirectory() as tmp_name:
             port = free_port()
             site_dir = Path(tmp_name) / "site"
-            subprocess.run(
-                [sys.executable, "-m", "macros.build", str(site_dir)],
-                cwd=ROOT,
-                env=dict(ENV, FAQ_PASSWORD=secrets.token_urlsafe(20), SITE_URL=f"http://127.0.0.1:{port}/"),
-                check=True,
-                capture_output=True,
+            build_site(
+                site_dir,
+                ROOT,
+                dict(ENV, FAQ_PASSWORD=secrets.token_urlsafe(20), SITE_URL=f"http://127.0.0.1:{port}/"),
             )
             base, server = serve(site_dir, Hosted, port=port)
             try:

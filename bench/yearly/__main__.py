@@ -15,7 +15,6 @@ import os
 import platform
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,29 +24,20 @@ from pathlib import Path
 
 import yaml
 
-from bench import wait_for
+from bench import build_site, project_copy, wait_for
 from macros import fmt
 from macros.browser import mkdocs_serve
-from macros.data import ROOT, load_site
+from macros.data import load_site
 from macros.scaffold import scaffold
 from macros.yamlsrc import texts
 
 HERE = Path(__file__).resolve().parent
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", FAQ_PASSWORD="benchmark-password-0123456789")
 ENV.pop("FAQ_PASSWORD_FILE", None)
-IGNORE = shutil.ignore_patterns(
-    ".venv", ".git", "site", ".site*", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"
-)
 BUILD_BUDGET = 1.5  # two years' build ÷ one year's
 SERVE_BUDGET = 2.0  # seconds from saving a data file to the rebuilt page
 BUILDS = 5  # per copy, alternated
 EDITS = 5  # saves per file under serve
-
-
-def _copy(dest: Path) -> Path:
-    shutil.copytree(ROOT, dest, ignore=IGNORE)
-    (dest / "node_modules").symlink_to(ROOT / "node_modules")  # Pagefind
-    return dest
 
 
 def add_next_year(root: Path) -> int:
@@ -84,21 +74,9 @@ def build_once(project: Path, out: Path) -> dict:
     """One `make build` (python -m macros.build): wall and CPU seconds (its processes), and its steps."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "macros.build", str(out)],
-        cwd=project,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    _, steps = build_site(out, project, ENV)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    steps, last = {}, 0.0
-    for line in result.stdout.splitlines():
-        m = re.fullmatch(r"build: (.+) \(([\d.]+) s\)", line)
-        if m and not m[1].startswith("done"):
-            steps[m[1]], last = float(m[2]) - last, float(m[2])
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {"wall": wall, "cpu": cpu, "steps": steps, "pages": len(list(out.resolve().rglob("index.html")))}
 
@@ -245,8 +223,8 @@ machine's other work and for the file watcher.
 def main() -> int:
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
-        one = _copy(Path(tmp) / "one")
-        two = _copy(Path(tmp) / "two")
+        one = project_copy(Path(tmp) / "one")
+        two = project_copy(Path(tmp) / "two")
         year = add_next_year(two)
         runs = bench_builds(one, two)
         loads.append(os.getloadavg()[0])

@@ -1,7 +1,8 @@
 // FAQ gate: derive the key from the password (PBKDF2), decrypt the FAQ (AES-GCM) with Web Crypto, show it.
 // The password never leaves this page: the form has no named field, its button is enabled only here, and every
 // submit is cancelled. "Stay unlocked" (off unless ticked) keeps the key as a non-extractable CryptoKey in
-// IndexedDB, for this tab's session and at most KEEP_HOURS; no key bytes are ever written anywhere.
+// IndexedDB, for this tab's session and at most KEEP_HOURS: the browser stores it, but no script can read its
+// bytes, and the password itself is never stored.
 (() => {
   "use strict";
   const $ = (id) => document.getElementById(id);
