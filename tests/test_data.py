@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -495,3 +496,24 @@ def test_cooperating_bodies_are_listed_under_their_parent(site, lang):
         nested = page.xpath(f"//li[a='{parent.name.get(lang)}']/ul/li/a")
         assert body.name.get(lang) in [a.text_content() for a in nested]
     assert r.ui["programme"]["cooperation"] in page.text_content()
+
+
+def test_footnotes_are_referred_to_in_one_order_in_both_languages(tmp_path, site):
+    """One numbering serves both languages' pages: a text's English refers to its footnotes as its Japanese does."""
+    g = site.guidelines[site.latest_year]
+    root = project_copy(tmp_path / "p")
+    file = root / "data" / "guidelines" / f"{g.year}.yml"
+    text = file.read_text(encoding="utf-8")
+    a = re.search(r"\{fn:([a-z0-9-]+)\}", text)[
+        1
+    ]  # the first footnote referred to: in a ja text, then its en
+    b = next(f.id for f in g.footnotes if f.id != a)
+    ref = f"{{fn:{a}}}"
+    ja = text.index(ref)
+    en = text.index(ref, ja + 1)
+    text = text[:en] + f"{{fn:{b}}}{ref}" + text[en + len(ref) :]  # en: b, a
+    text = text[:ja] + f"{ref}{{fn:{b}}}" + text[ja + len(ref) :]  # ja: a, b
+    file.write_text(text, encoding="utf-8")
+    result = run(["-m", "macros", "check"], cwd=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"footnotes referred to in another order than in ja ({ref}, {{fn:{b}}})" in result.stderr
